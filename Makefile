@@ -40,9 +40,9 @@ COURSE  := content/jmdi-etoolbox
 # byte-identical rebuilds from any clone: the last commit's time
 SDE     := $(shell git log -1 --format=%ct 2>/dev/null)
 
-.PHONY: all packages deps test unit asan install clean format lint
+.PHONY: all packages deps test unit asan install clean format lint fuzz fuzz-run
 
-all: $(B)/etoolbox
+all: $(B)/etoolbox $(B)/unit-tests
 
 $(B)/obj/%.o: src/%.c $(wildcard src/*.h) | $(B)/obj
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -74,7 +74,7 @@ test: deps
 
 asan:
 	$(MAKE) B=build/asan CFLAGS='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
-		LDFLAGS='-fsanitize=address,undefined' build/asan/etoolbox build/asan/unit-tests
+		build/asan/etoolbox build/asan/unit-tests build/asan/fuzz-replay
 
 install: $(B)/etoolbox
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
@@ -89,3 +89,41 @@ format:
 
 lint:
 	tools/check-src.sh
+
+# unit tests: one binary, one group per core module
+UNIT_O = $(patsubst tests/unit/%.c,$(B)/obj/unit/%.o,$(wildcard tests/unit/*.c))
+
+$(B)/obj/unit/%.o: tests/unit/%.c tests/unit/harness.h $(wildcard src/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -c -o $@ $<
+
+$(B)/unit-tests: $(UNIT_O) $(B)/libetcore.a
+	$(CC) $(ALL_CFLAGS) -o $@ $(UNIT_O) $(B)/libetcore.a $(LIBS)
+
+unit: $(B)/unit-tests
+	$(B)/unit-tests
+
+# fuzzing: the replay driver runs in 'make test'; 'make fuzz' builds the
+# libFuzzer binaries with clang (FUZZ_TIME seconds each with fuzz-run)
+FUZZ_O = $(B)/obj/fuzz/fuzz_targets.o
+
+$(B)/obj/fuzz/%.o: tests/fuzz/%.c tests/fuzz/fuzz.h $(wildcard src/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/fuzz -c -o $@ $<
+
+$(B)/fuzz-replay: $(B)/obj/fuzz/replay.o $(FUZZ_O) $(B)/libetcore.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
+
+FUZZ_TIME ?= 60
+fuzz:
+	$(MAKE) B=build/fuzz CC=clang CFLAGS='-O1 -g -fsanitize=fuzzer-no-link,address,undefined' build/fuzz/libetcore.a build/fuzz/obj/fuzz/fuzz_targets.o
+	for t in yaml manifest markdown; do \
+		clang $(ALL_CFLAGS) -Itests/fuzz -fsanitize=fuzzer,address,undefined -o build/fuzz/fuzz_$$t \
+			tests/fuzz/libfuzzer_$$t.c build/fuzz/obj/fuzz/fuzz_targets.o build/fuzz/libetcore.a $(LIBS) || exit 1; \
+	done
+
+fuzz-run: fuzz
+	for t in yaml manifest markdown; do \
+		mkdir -p build/fuzz/corpus-$$t && \
+		build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_TIME) -max_len=65536 build/fuzz/corpus-$$t tests/fuzz/corpus/$$t || exit 1; \
+	done

@@ -68,10 +68,26 @@ static void mw_langstring(struct mw *m, const char *wrapper, const char *s)
 	mw_end(m);
 }
 
-static void mw_keywords(struct mw *m, const struct textlist *l)
+/* Keywords of the course, then of the module, each written once. */
+static void mw_keywords(struct mw *m, const struct textlist *course_kw,
+			const struct textlist *module_kw)
 {
-	for (size_t i = 0; i < l->n; i++)
-		mw_langstring(m, "keyword", mw_text(m, &l->items[i]));
+	const struct textlist *lists[2] = { course_kw, module_kw };
+	for (int l = 0; l < 2; l++) {
+		for (size_t i = 0; lists[l] && i < lists[l]->n; i++) {
+			const char *kw = mw_text(m, &lists[l]->items[i]);
+			int seen = 0;
+			for (int pl = 0; pl <= l && !seen; pl++) {
+				size_t end = pl < l ? lists[pl]->n : i;
+				for (size_t k = 0; k < end && !seen; k++)
+					seen = strcmp(mw_text(m,
+							      &lists[pl]->items[k]),
+						      kw) == 0;
+			}
+			if (!seen)
+				mw_langstring(m, "keyword", kw);
+		}
+	}
 }
 
 static void mw_metadata(struct mw *m)
@@ -93,9 +109,7 @@ static void mw_metadata(struct mw *m)
 	mw_langstring(m, "description",
 		      single_module ? mw_text(m, &mod->description)
 				    : mw_text(m, &c->description));
-	mw_keywords(m, &c->keywords);
-	if (single_module)
-		mw_keywords(m, &mod->keywords);
+	mw_keywords(m, &c->keywords, single_module ? &mod->keywords : NULL);
 	mw_end(m); /* general */
 	mw_end(m); /* lom */
 	mw_end(m); /* metadata */

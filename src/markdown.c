@@ -240,26 +240,19 @@ static void md_walk(struct md_state *st, cmark_node *doc)
 	cmark_iter_free(it);
 }
 
-int md_render(struct md_page **out, struct course *c, const char *relpath,
-	      struct loc from, const char *media_prefix, struct diag *d)
+/* Render a source that is already loaded (and UTF-8 checked). */
+static int md_render_loaded(struct md_page **out, struct course *c,
+			    const struct source *src, const char *relpath,
+			    const char *media_prefix, struct diag *d)
 {
 	size_t errors_before = d->errors;
-	struct source *src = NULL;
-	char *full = path_join(c->dir, relpath);
-	cmark_node *doc = NULL;
 	struct md_page *page = xcalloc(1, sizeof(*page));
-	struct md_state st = { c, NULL, d, path_dirname(relpath), media_prefix,
+	struct md_state st = { c, src, d, path_dirname(relpath), media_prefix,
 			       page, 0 };
-	int err = source_load(&src, full, from, d);
+	cmark_node *doc = NULL;
+	int err = 0;
 
-	*out = NULL;
 	page->path = xstrdup(relpath);
-	if (src)
-		course_add_source(c, src);
-	if (err)
-		goto done;
-	course_note_mtime(c, full);
-	st.src = src;
 	doc = cmark_parse_document(src->data, src->len, CMARK_OPT_DEFAULT);
 	md_walk(&st, doc);
 	if (d->errors > errors_before) {
@@ -270,11 +263,45 @@ int md_render(struct md_page **out, struct course *c, const char *relpath,
 	*out = page;
 	page = NULL;
 done:
-	if (doc)
-		cmark_node_free(doc);
+	cmark_node_free(doc);
 	md_page_free(page);
 	free(st.dir);
+	return err;
+}
+
+int md_render(struct md_page **out, struct course *c, const char *relpath,
+	      struct loc from, const char *media_prefix, struct diag *d)
+{
+	struct source *src = NULL;
+	char *full = path_join(c->dir, relpath);
+	int err = source_load(&src, full, from, d);
+
+	*out = NULL;
+	if (src)
+		course_add_source(c, src);
+	if (!err) {
+		course_note_mtime(c, full);
+		err = md_render_loaded(out, c, src, relpath, media_prefix, d);
+	}
 	free(full);
+	return err;
+}
+
+int md_render_text(struct md_page **out, struct course *c,
+		   const char *relpath, const char *data, size_t len,
+		   const char *media_prefix, struct diag *d)
+{
+	size_t bad = 0;
+	struct source *src = source_from_memory(relpath, data, len);
+	int err;
+
+	*out = NULL;
+	course_add_source(c, src);
+	if (source_check_utf8(src->data, src->len, &bad) < 0) {
+		diag_error(d, source_loc(src, bad), "invalid UTF-8");
+		return ET_EINVALID;
+	}
+	err = md_render_loaded(out, c, src, relpath, media_prefix, d);
 	return err;
 }
 

@@ -25,6 +25,11 @@ struct md_page {
  * ET_EINVALID / ET_ENOTFOUND after reporting. */
 int md_render(struct md_page **out, struct course *c, const char *relpath,
 	      struct loc from, const char *media_prefix, struct diag *d);
+/* The same for Markdown text in memory, named 'relpath' (for fuzzing and
+ * tests); image files are still looked up in the course folder. */
+int md_render_text(struct md_page **out, struct course *c,
+		   const char *relpath, const char *data, size_t len,
+		   const char *media_prefix, struct diag *d);
 void md_page_free(struct md_page *p);
 
 /* 1 when a course-relative path only has characters that are safe in a
