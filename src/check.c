@@ -58,13 +58,17 @@ static void check_question(struct course *c, struct diag *d,
 		if (!q->choices)
 			return;
 		size_t correct = 0;
-		for (size_t i = 0; i < q->nchoices; i++)
+		for (size_t i = 0; i < q->nchoices; i++) {
+			if (q->choices[i].correct < 0)
+				return; /* not a boolean: already reported */
 			correct += q->choices[i].correct != 0;
+		}
 		if (q->nchoices < 2 || q->nchoices > CHECK_MAX_CHOICES)
 			diag_error(d, q->loc,
-				   "question '%s' has %zu choices; give 2 to "
+				   "question '%s' has %zu choice%s; give 2 to "
 				   "%d",
-				   id, q->nchoices, CHECK_MAX_CHOICES);
+				   id, q->nchoices, q->nchoices == 1 ? "" : "s",
+				   CHECK_MAX_CHOICES);
 		if (correct == 0)
 			diag_error(d, q->loc,
 				   "question '%s' has no correct answer", id);
@@ -79,18 +83,23 @@ static void check_question(struct course *c, struct diag *d,
 	case Q_MATCHING:
 		if (q->pairs && (q->npairs < 2 || q->npairs > CHECK_MAX_PAIRS))
 			diag_error(d, q->loc,
-				   "matching question '%s' has %zu pairs; "
+				   "matching question '%s' has %zu pair%s; "
 				   "give 2 to %d",
-				   id, q->npairs, CHECK_MAX_PAIRS);
+				   id, q->npairs, q->npairs == 1 ? "" : "s",
+				   CHECK_MAX_PAIRS);
 		for (size_t i = 0; i < q->npairs; i++) {
 			const struct text *ri = &q->pairs[i].right;
 			for (size_t j = 0; j < i && ri->n; j++) {
 				const struct text *rj = &q->pairs[j].right;
 				if (rj->n && strcmp(ri->val[0], rj->val[0]) == 0) {
-					diag_error(d, q->pairs[i].loc,
+					diag_error(d, ri->loc,
 						   "two pairs of question '%s' "
-						   "have the same right item",
-						   id);
+						   "have the same right item "
+						   "'%s'",
+						   id, ri->val[0]);
+					diag_note(d, rj->loc,
+						  "'%s' is first used here",
+						  rj->val[0]);
 					break;
 				}
 			}

@@ -54,9 +54,12 @@ static struct loc md_block_loc(struct md_state *st, cmark_node *n)
 	return source_loc(st->src, off + (size_t)(loc.col - 1));
 }
 
-/* Locate an inline node's text 'needle' at or after its block's start. */
-static struct loc md_inline_loc(struct md_state *st, cmark_node *n,
-				const char *needle)
+/* Byte offset of an inline node's text 'needle', searched from its
+ * block's start and after the previous inline found (cmark gives inline
+ * nodes no position). 'skip' bytes of the needle are not part of the node's
+ * place: "](" before a URL. Returns (size_t)-1 when not found. */
+static size_t md_inline_offset(struct md_state *st, cmark_node *n,
+			       const char *needle, size_t skip)
 {
 	struct loc bl = md_block_loc(st, n);
 	size_t from = md_line_offset(st->src, bl.line);
@@ -66,10 +69,33 @@ static struct loc md_inline_loc(struct md_state *st, cmark_node *n,
 						     needle)
 					    : NULL;
 	if (!hit)
-		return bl;
-	size_t off = (size_t)(hit - st->src->data);
+		return (size_t)-1;
+	size_t off = (size_t)(hit - st->src->data) + skip;
 	st->cursor = off + 1;
-	return source_loc(st->src, off);
+	return off;
+}
+
+static struct loc md_inline_loc(struct md_state *st, cmark_node *n,
+				const char *needle, size_t skip)
+{
+	size_t off = md_inline_offset(st, n, needle, skip);
+	return off == (size_t)-1 ? md_block_loc(st, n)
+				 : source_loc(st->src, off);
+}
+
+/* The place of a link or image destination: after its "](" */
+static size_t md_url_offset(struct md_state *st, cmark_node *n,
+			    const char *url)
+{
+	char *needle = xasprintf("](%s", url ? url : "");
+	size_t off = md_inline_offset(st, n, needle, 2);
+	free(needle);
+	if (off == (size_t)-1) { /* the <...> form, for paths with spaces */
+		needle = xasprintf("](<%s", url ? url : "");
+		off = md_inline_offset(st, n, needle, 3);
+		free(needle);
+	}
+	return off;
 }
 
 
@@ -130,15 +156,27 @@ static int md_is_web_url(const char *url)
 static void md_image(struct md_state *st, cmark_node *img)
 {
 	const char *url = cmark_node_get_url(img);
-	struct loc loc = md_inline_loc(st, img, url);
+	size_t off = md_url_offset(st, img, url);
+	struct loc loc = off == (size_t)-1 ? md_block_loc(st, img)
+					   : source_loc(st->src, off);
 	char *alt = md_plain_text(img);
 	char *rel = NULL, *full = NULL;
 
-	if (md_is_blank(alt))
-		diag_error(st->d, loc,
+	if (md_is_blank(alt)) {
+		/* the alt text is missing: point at the image's "![" */
+		struct loc at = loc;
+		for (size_t k = off; off != (size_t)-1 && k > 0; k--) {
+			if (st->src->data[k - 1] == '!' &&
+			    st->src->data[k] == '[') {
+				at = source_loc(st->src, k - 1);
+				break;
+			}
+		}
+		diag_error(st->d, at,
 			   "image '%s' has no alt text: describe it in "
 			   "![...]",
 			   url);
+	}
 	if (!url || !*url || strchr(url, ':') || url[0] == '/') {
 		diag_error(st->d, loc,
 			   "image '%s' must be a file inside the course "
@@ -185,6 +223,27 @@ done:
 	free(alt);
 }
 
+/* Text that an author meant as an image but CommonMark did not take as
+ * one, most often because the path has a space: "![alt](my pic.png)". */
+static void md_text_image(struct md_state *st, cmark_node *n)
+{
+	const char *lit = cmark_node_get_literal(n);
+	const char *open = lit ? strstr(lit, "![") : NULL;
+	const char *mid = open ? strstr(open, "](") : NULL;
+	const char *close = mid ? strchr(mid, ')') : NULL;
+	if (!close)
+		return;
+	char *url = xstrndup(mid + 2, (size_t)(close - mid - 2));
+	char *needle = xasprintf("](%s", url);
+	struct loc loc = md_inline_loc(st, n, needle, 2);
+	diag_error(st->d, loc,
+		   "image path '%s' has characters that are not safe in a "
+		   "package; use A-Z a-z 0-9 . _ - /",
+		   url);
+	free(needle);
+	free(url);
+}
+
 static void md_walk(struct md_state *st, cmark_node *doc)
 {
 	cmark_iter *it = cmark_iter_new(doc);
@@ -203,7 +262,7 @@ static void md_walk(struct md_state *st, cmark_node *doc)
 		case CMARK_NODE_HTML_INLINE:
 			diag_error(st->d,
 				   md_inline_loc(st, n,
-						 cmark_node_get_literal(n)),
+						 cmark_node_get_literal(n), 0),
 				   "raw HTML is not allowed in a page");
 			break;
 		case CMARK_NODE_HEADING: {
@@ -224,10 +283,14 @@ static void md_walk(struct md_state *st, cmark_node *doc)
 		case CMARK_NODE_IMAGE:
 			md_image(st, n);
 			break;
+		case CMARK_NODE_TEXT:
+			md_text_image(st, n);
+			break;
 		case CMARK_NODE_LINK: {
 			const char *url = cmark_node_get_url(n);
 			if (url && *url && url[0] != '#' && !md_is_web_url(url))
-				diag_error(st->d, md_inline_loc(st, n, url),
+				diag_error(st->d,
+					   md_inline_loc(st, n, "](", 2),
 					   "link '%s' must be a web address "
 					   "(https://, http://, mailto:)",
 					   url);

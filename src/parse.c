@@ -8,6 +8,9 @@
 #include "util.h"
 #include "ydoc.h"
 
+/* <title> in a manifest holds at most 200 characters (imscp XSD) */
+#define PARSE_TITLE_MAX 200
+
 struct field {
 	const char *key;
 	int required;
@@ -17,20 +20,44 @@ struct pstate {
 	struct course *c;
 	struct diag *d;
 	const char *reldir; /* folder of the YAML file, relative to the course */
+	int lenient;        /* the languages are broken: don't check texts' */
 };
+
+/* A key with nothing after it ("objectives:") reads as an empty string. */
+static int is_empty_value(const struct ydoc_node *n)
+{
+	return n->type == YDOC_SCALAR && n->plain && n->value[0] == '\0';
+}
+
+/* The number of characters (code points) in UTF-8 text */
+static size_t utf8_length(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
 
 /* Match the keys of 'map' against 'fields' (NULL-terminated). vals[i] gets
  * the value of fields[i] or NULL. Unknown keys and missing required keys
  * are reported. Returns -1 when 'map' is not a mapping. */
 static int parse_fields(struct pstate *ps, const struct ydoc_node *map,
 			const char *what, const struct field *fields,
-			const struct ydoc_node **vals)
+			const struct ydoc_node **vals,
+			const struct ydoc_node **keys)
 {
 	size_t nf = 0;
 	while (fields[nf].key)
 		nf++;
-	for (size_t i = 0; i < nf; i++)
+	for (size_t i = 0; i < nf; i++) {
 		vals[i] = NULL;
+		if (keys)
+			keys[i] = NULL;
+	}
+	if (is_empty_value(map)) {
+		diag_error(ps->d, map->loc, "%s must not be empty", what);
+		return -1;
+	}
 	if (map->type != YDOC_MAP) {
 		diag_error(ps->d, map->loc, "%s must be a mapping, not %s",
 			   what, ydoc_type_name(map->type));
@@ -48,6 +75,8 @@ static int parse_fields(struct pstate *ps, const struct ydoc_node *map,
 			continue;
 		}
 		vals[i] = map->items[2 * k + 1];
+		if (keys)
+			keys[i] = key;
 	}
 	for (size_t i = 0; i < nf; i++)
 		if (fields[i].required && !vals[i])
@@ -167,7 +196,8 @@ static int parse_text(struct pstate *ps, const struct ydoc_node *n,
 		const struct ydoc_node *v =
 		    n->type == YDOC_MAP ? n->items[2 * i + 1] : n;
 		const char *lang = lang_node ? lang_node->value : NULL;
-		if (lang_node && !course_has_lang(c, lang)) {
+		if (lang_node && !course_has_lang(c, lang) &&
+		    !(ps->lenient && lang_tag_valid(lang))) {
 			if (!lang_tag_valid(lang))
 				diag_error(ps->d, lang_node->loc,
 					   "'%s' is not a language tag "
@@ -206,6 +236,8 @@ static int parse_text(struct pstate *ps, const struct ydoc_node *n,
 	}
 	if (bad)
 		return -1;
+	if (ps->lenient)
+		return 0;
 	/* every course language needs a value */
 	for (size_t l = 0; l < c->nlangs; l++) {
 		if (!text_get(out, c, c->langs[l])) {
@@ -217,11 +249,32 @@ static int parse_text(struct pstate *ps, const struct ydoc_node *n,
 	return bad ? -1 : 0;
 }
 
+/* A text whose every value must be at most 'max' characters */
+static void parse_bounded_text(struct pstate *ps, const struct ydoc_node *n,
+			       const char *key, struct text *out, size_t max)
+{
+	if (parse_text(ps, n, key, out, 0) < 0)
+		return;
+	for (size_t i = 0; i < out->n; i++) {
+		size_t len = utf8_length(out->val[i]);
+		if (len > max)
+			diag_error(ps->d,
+				   n->type == YDOC_MAP ? n->items[2 * i + 1]->loc
+						       : n->loc,
+				   "'%s' is %zu characters long; use at most %zu",
+				   key, len, max);
+	}
+}
+
 static int parse_textlist(struct pstate *ps, const struct ydoc_node *n,
 			  const char *key, struct textlist *out, int nonempty)
 {
 	int bad = 0;
 	out->loc = n->loc;
+	if (is_empty_value(n)) {
+		diag_error(ps->d, n->loc, "'%s' must not be empty", key);
+		return -1;
+	}
 	if (n->type != YDOC_SEQ) {
 		diag_error(ps->d, n->loc, "'%s' must be a list, not %s", key,
 			   ydoc_type_name(n->type));
@@ -245,10 +298,18 @@ static int parse_id(struct pstate *ps, const struct ydoc_node *n,
 	*out_loc = n->loc;
 	if (parse_scalar(ps, n, "id") < 0)
 		return -1;
+	size_t len = strlen(n->value);
+	if (len > COURSE_ID_MAX) {
+		diag_error(ps->d, n->loc,
+			   "id '%s' is %zu characters long; use at most %d",
+			   n->value, utf8_length(n->value), COURSE_ID_MAX);
+		return -1;
+	}
 	if (!course_id_valid(n->value)) {
 		diag_error(ps->d, n->loc,
 			   "invalid id '%s': use an ASCII letter, then "
-			   "letters, digits, '-' or '_' (at most %d)",
+			   "letters, digits, '-' or '_' (at most %d "
+			   "characters)",
 			   n->value, COURSE_ID_MAX);
 		return -1;
 	}
@@ -295,7 +356,7 @@ static int parse_feedback(struct pstate *ps, const struct ydoc_node *n,
 	    { "correct", 1 }, { "incorrect", 1 }, { NULL, 0 }
 	};
 	const struct ydoc_node *v[2];
-	if (parse_fields(ps, n, "feedback", fields, v) < 0)
+	if (parse_fields(ps, n, "feedback", fields, v, NULL) < 0)
 		return -1;
 	if (v[0])
 		parse_text(ps, v[0], "correct", &q->fb_correct, 0);
@@ -320,11 +381,11 @@ static void parse_question(struct pstate *ps, const struct ydoc_node *n,
 	    { "choices", 0 }, { "answer", 0 }, { "pairs", 0 },
 	    { "feedback", 1 }, { NULL, 0 }
 	};
-	const struct ydoc_node *v[7];
+	const struct ydoc_node *v[7], *k[7];
 
 	q->loc = n->loc;
 	q->type = (enum question_type)-1;
-	if (parse_fields(ps, n, "question", fields, v) < 0)
+	if (parse_fields(ps, n, "question", fields, v, k) < 0)
 		return;
 	if (v[F_ID])
 		parse_id(ps, v[F_ID], &q->id, &q->id_loc);
@@ -350,19 +411,21 @@ static void parse_question(struct pstate *ps, const struct ydoc_node *n,
 	const char *tname = question_types[q->type];
 	/* keys that belong to other question types */
 	if (v[F_CHOICES] && !wants_choices)
-		diag_error(ps->d, v[F_CHOICES]->loc,
+		diag_error(ps->d, k[F_CHOICES]->loc,
 			   "a %s question has no 'choices'", tname);
 	if (v[F_ANSWER] && q->type != Q_TRUE_FALSE)
-		diag_error(ps->d, v[F_ANSWER]->loc,
+		diag_error(ps->d, k[F_ANSWER]->loc,
 			   "a %s question has no 'answer'", tname);
 	if (v[F_PAIRS] && q->type != Q_MATCHING)
-		diag_error(ps->d, v[F_PAIRS]->loc,
+		diag_error(ps->d, k[F_PAIRS]->loc,
 			   "a %s question has no 'pairs'", tname);
 	if (wants_choices) {
 		const struct ydoc_node *cs = v[F_CHOICES];
 		if (!cs) {
 			diag_error(ps->d, n->loc,
 				   "missing key 'choices' in question");
+		} else if (is_empty_value(cs)) {
+			diag_error(ps->d, cs->loc, "'choices' must not be empty");
 		} else if (cs->type != YDOC_SEQ) {
 			diag_error(ps->d, cs->loc,
 				   "'choices' must be a list, not %s",
@@ -381,14 +444,14 @@ static void parse_question(struct pstate *ps, const struct ydoc_node *n,
 				struct choice *ch = &q->choices[i];
 				ch->loc = cs->items[i]->loc;
 				if (parse_fields(ps, cs->items[i], "choice", cf,
-						 cv) < 0)
+						 cv, NULL) < 0)
 					continue;
 				if (cv[0])
 					parse_text(ps, cv[0], "text", &ch->text,
 						   0);
-				if (cv[1])
-					parse_bool(ps, cv[1], "correct",
-						   &ch->correct);
+				if (cv[1] && parse_bool(ps, cv[1], "correct",
+							&ch->correct) < 0)
+					ch->correct = -1; /* already reported */
 				if (cv[2])
 					parse_text(ps, cv[2], "feedback",
 						   &ch->feedback, 0);
@@ -405,6 +468,8 @@ static void parse_question(struct pstate *ps, const struct ydoc_node *n,
 		if (!ps_) {
 			diag_error(ps->d, n->loc,
 				   "missing key 'pairs' in question");
+		} else if (is_empty_value(ps_)) {
+			diag_error(ps->d, ps_->loc, "'pairs' must not be empty");
 		} else if (ps_->type != YDOC_SEQ) {
 			diag_error(ps->d, ps_->loc,
 				   "'pairs' must be a list, not %s",
@@ -420,7 +485,7 @@ static void parse_question(struct pstate *ps, const struct ydoc_node *n,
 				struct pair *p = &q->pairs[i];
 				p->loc = ps_->items[i]->loc;
 				if (parse_fields(ps, ps_->items[i], "pair", pf,
-						 pv) < 0)
+						 pv, NULL) < 0)
 					continue;
 				if (pv[0])
 					parse_text(ps, pv[0], "left", &p->left,
@@ -441,7 +506,7 @@ static void parse_knowledge_check(struct pstate *ps,
 	};
 	const struct ydoc_node *v[2];
 	m->mastery = -1;
-	if (parse_fields(ps, n, "knowledge check", fields, v) < 0)
+	if (parse_fields(ps, n, "knowledge check", fields, v, NULL) < 0)
 		return;
 	if (v[0]) {
 		m->mastery_loc = v[0]->loc;
@@ -457,6 +522,10 @@ static void parse_knowledge_check(struct pstate *ps,
 	const struct ydoc_node *qs = v[1];
 	if (!qs)
 		return;
+	if (is_empty_value(qs)) {
+		diag_error(ps->d, qs->loc, "'questions' must not be empty");
+		return;
+	}
 	if (qs->type != YDOC_SEQ) {
 		diag_error(ps->d, qs->loc, "'questions' must be a list, not %s",
 			   ydoc_type_name(qs->type));
@@ -475,6 +544,10 @@ static void parse_knowledge_check(struct pstate *ps,
 static void parse_topics(struct pstate *ps, const struct ydoc_node *n,
 			 struct module *m)
 {
+	if (is_empty_value(n)) {
+		diag_error(ps->d, n->loc, "'topics' must not be empty");
+		return;
+	}
 	if (n->type != YDOC_SEQ) {
 		diag_error(ps->d, n->loc, "'topics' must be a list, not %s",
 			   ydoc_type_name(n->type));
@@ -493,7 +566,7 @@ static void parse_topics(struct pstate *ps, const struct ydoc_node *n,
 		const struct ydoc_node *v[3];
 		struct topic *t = &m->topics[i];
 		t->loc = n->items[i]->loc;
-		if (parse_fields(ps, n->items[i], "topic", fields, v) < 0)
+		if (parse_fields(ps, n->items[i], "topic", fields, v, NULL) < 0)
 			continue;
 		if (v[0])
 			parse_id(ps, v[0], &t->id, &t->id_loc);
@@ -517,8 +590,7 @@ static struct ydoc_node *parse_load_yaml(struct pstate *ps, const char *path,
 	if (err)
 		return NULL;
 	course_note_mtime(ps->c, path);
-	if (ydoc_load(&root, src, ps->d) < 0)
-		return NULL;
+	ydoc_load(&root, src, ps->d); /* errors were reported; use any tree */
 	return root;
 }
 
@@ -533,16 +605,17 @@ static void parse_module(struct pstate *ps, struct module *m)
 	const struct ydoc_node *v[7];
 	char *path = path_join(ps->c->dir, m->path);
 	char *reldir = path_dirname(m->path);
-	struct pstate sub = { ps->c, ps->d, reldir };
+	struct pstate sub = { ps->c, ps->d, reldir, ps->lenient };
 	struct ydoc_node *root = parse_load_yaml(ps, path, m->loc);
 
 	m->mastery = -1;
-	if (!root || parse_fields(&sub, root, "module", fields, v) < 0)
+	if (!root || parse_fields(&sub, root, "module", fields, v, NULL) < 0)
 		goto done;
 	if (v[F_ID])
 		parse_id(&sub, v[F_ID], &m->id, &m->id_loc);
 	if (v[F_TITLE])
-		parse_text(&sub, v[F_TITLE], "title", &m->title, 0);
+		parse_bounded_text(&sub, v[F_TITLE], "title", &m->title,
+				   PARSE_TITLE_MAX);
 	if (v[F_DESC])
 		parse_text(&sub, v[F_DESC], "description", &m->description, 0);
 	if (v[F_OBJ])
@@ -625,7 +698,7 @@ int parse_course(struct course **out, const char *dir, struct diag *d)
 	const struct ydoc_node *v[13];
 	size_t errors_before = d->errors;
 	struct course *c = xcalloc(1, sizeof(*c));
-	struct pstate ps = { c, d, "" };
+	struct pstate ps = { c, d, "", 0 };
 	char *path = NULL;
 	struct ydoc_node *root = NULL;
 
@@ -633,12 +706,17 @@ int parse_course(struct course **out, const char *dir, struct diag *d)
 	*out = c;
 	path = path_join(dir, "course.yml");
 	root = parse_load_yaml(&ps, path, LOC_NONE);
-	if (!root || parse_fields(&ps, root, "course", fields, v) < 0)
+	if (!root || parse_fields(&ps, root, "course", fields, v, NULL) < 0)
 		goto done;
 	if (v[F_LANGS])
 		parse_languages(&ps, v[F_LANGS]);
-	if (c->nlangs == 0)
-		goto done; /* every text needs the languages */
+	if (c->nlangs == 0) {
+		/* go on without language checks, to report the rest */
+		ps.lenient = 1;
+		c->langs = xrealloc(c->langs, sizeof(*c->langs));
+		c->langs[0] = xstrdup("und");
+		c->nlangs = 1;
+	}
 	if (v[F_ID])
 		parse_id(&ps, v[F_ID], &c->id, &c->id_loc);
 	if (v[F_VERSION] && parse_scalar(&ps, v[F_VERSION], "version") == 0) {
@@ -650,7 +728,8 @@ int parse_course(struct course **out, const char *dir, struct diag *d)
 			c->version = xstrdup(v[F_VERSION]->value);
 	}
 	if (v[F_TITLE])
-		parse_text(&ps, v[F_TITLE], "title", &c->title, 0);
+		parse_bounded_text(&ps, v[F_TITLE], "title", &c->title,
+				   PARSE_TITLE_MAX);
 	if (v[F_DESC])
 		parse_text(&ps, v[F_DESC], "description", &c->description, 0);
 	if (v[F_XAPI])
@@ -662,7 +741,7 @@ int parse_course(struct course **out, const char *dir, struct diag *d)
 		    { "intro", 1 }, { "groups", 1 }, { NULL, 0 }
 		};
 		const struct ydoc_node *av[2];
-		if (parse_fields(&ps, v[F_AUD], "audience", af, av) == 0) {
+		if (parse_fields(&ps, v[F_AUD], "audience", af, av, NULL) == 0) {
 			if (av[0])
 				parse_text(&ps, av[0], "intro",
 					   &c->audience_intro, 0);
@@ -692,6 +771,19 @@ int parse_course(struct course **out, const char *dir, struct diag *d)
 			char *mpath = parse_path(&ps, mn, "modules");
 			if (!mpath)
 				continue;
+			size_t k;
+			for (k = 0; k < c->nmodules; k++)
+				if (strcmp(c->modules[k].path, mpath) == 0)
+					break;
+			if (k < c->nmodules) {
+				diag_error(d, mn->loc,
+					   "module file '%s' is listed twice",
+					   mpath);
+				diag_note(d, c->modules[k].loc,
+					  "'%s' is first listed here", mpath);
+				free(mpath);
+				continue;
+			}
 			struct module *m = &c->modules[c->nmodules++];
 			m->loc = mn->loc;
 			m->path = mpath;

@@ -14,7 +14,8 @@ struct ydoc_state {
 	const struct source *src;
 	struct diag *d;
 	yaml_parser_t parser;
-	int failed;
+	int failed; /* the tree could not be built */
+	int soft;   /* errors were reported, but the tree is usable */
 };
 
 static struct loc ydoc_mark(const struct ydoc_state *st, yaml_mark_t m)
@@ -49,20 +50,55 @@ void ydoc_free(struct ydoc_node *node)
 	free(node);
 }
 
+/* The character at a libyaml mark (line and column, in characters). */
+static int ydoc_char_at(const struct ydoc_state *st, yaml_mark_t m)
+{
+	const char *p = st->src->data, *end = p + st->src->len;
+	for (size_t line = 0; line < m.line && p < end; p++)
+		if (*p == '\n')
+			line++;
+	for (size_t col = 0; p < end && *p != '\n'; p++) {
+		if (((unsigned char)*p & 0xC0) == 0x80)
+			continue;
+		if (col++ == m.column)
+			return (unsigned char)*p;
+	}
+	return -1;
+}
+
+/* Report libyaml's error where an author would look for it. */
+static void ydoc_syntax_error(struct ydoc_state *st)
+{
+	const yaml_parser_t *pr = &st->parser;
+	const char *problem = pr->problem ? pr->problem : "syntax error";
+	const char *context = pr->context ? pr->context : "";
+
+	if (pr->error == YAML_READER_ERROR) {
+		/* reader errors carry a byte offset, not a line */
+		diag_error(st->d, source_loc(st->src, pr->problem_offset), "%s",
+			   problem);
+	} else if (strcmp(context, "while scanning a quoted scalar") == 0) {
+		diag_error(st->d, ydoc_mark(st, pr->context_mark),
+			   "quoted string is not closed");
+	} else if (strcmp(context, "while scanning a simple key") == 0) {
+		/* the key that lacks its ':' */
+		diag_error(st->d, ydoc_mark(st, pr->context_mark), "%s",
+			   problem);
+	} else if (strcmp(problem, "found character that cannot start any "
+				   "token") == 0 &&
+		   ydoc_char_at(st, pr->problem_mark) == '\t') {
+		diag_error(st->d, ydoc_mark(st, pr->problem_mark),
+			   "tab character in indentation; indent with spaces");
+	} else {
+		diag_error(st->d, ydoc_mark(st, pr->problem_mark), "%s",
+			   problem);
+	}
+}
+
 static int ydoc_next(struct ydoc_state *st, yaml_event_t *ev)
 {
 	if (!yaml_parser_parse(&st->parser, ev)) {
-		const char *problem = st->parser.problem ? st->parser.problem
-							 : "syntax error";
-		yaml_mark_t m = st->parser.problem_mark;
-		if (st->parser.error == YAML_READER_ERROR) {
-			/* reader errors carry a byte offset, not a line */
-			diag_error(st->d,
-				   source_loc(st->src, st->parser.problem_offset),
-				   "%s", problem);
-		} else {
-			diag_error(st->d, ydoc_mark(st, m), "%s", problem);
-		}
+		ydoc_syntax_error(st);
 		st->failed = 1;
 		return -1;
 	}
@@ -102,6 +138,28 @@ static void ydoc_append(size_t count, size_t *cap, struct ydoc_node ***arr,
 		*arr = xrealloc(*arr, *cap * sizeof(**arr));
 	}
 	(*arr)[count] = child;
+}
+
+/* A mapping key that can't be used: not a string, or given twice. Reports
+ * it (the document is still built, without that pair). */
+static int ydoc_bad_key(struct ydoc_state *st, const struct ydoc_node *map,
+			size_t count, const struct ydoc_node *key)
+{
+	if (key->type != YDOC_SCALAR) {
+		diag_error(st->d, key->loc, "mapping keys must be plain strings");
+		st->soft = 1;
+		return 1;
+	}
+	for (size_t i = 0; i < count; i += 2) {
+		const struct ydoc_node *k = map->items[i];
+		if (strcmp(k->value, key->value) != 0)
+			continue;
+		diag_error(st->d, key->loc, "duplicate key '%s'", key->value);
+		diag_note(st->d, k->loc, "'%s' was first given here", k->value);
+		st->soft = 1;
+		return 1;
+	}
+	return 0;
 }
 
 /* Parse one node whose first event is 'ev' (consumed). */
@@ -170,30 +228,20 @@ static struct ydoc_node *ydoc_parse_node(struct ydoc_state *st,
 			yaml_event_delete(&child_ev);
 			if (!child)
 				goto fail;
-			if (is_map && count % 2 == 0) {
-				if (child->type != YDOC_SCALAR) {
-					diag_error(st->d, child->loc,
-						   "mapping keys must be plain "
-						   "strings");
-					st->failed = 1;
-				} else {
-					for (size_t i = 0; i < count; i += 2) {
-						struct ydoc_node *k =
-						    node->items[i];
-						if (strcmp(k->value,
-							   child->value))
-							continue;
-						diag_error(st->d, child->loc,
-							   "duplicate key '%s'",
-							   child->value);
-						diag_note(st->d, k->loc,
-							  "'%s' was first "
-							  "given here",
-							  k->value);
-						st->failed = 1;
-						break;
-					}
-				}
+			if (is_map && count % 2 == 0 && ydoc_bad_key(st, node, count,
+								   child)) {
+				/* drop the pair: skip the value that follows */
+				ydoc_free(child);
+				yaml_event_t vev;
+				if (ydoc_next(st, &vev) < 0)
+					goto fail;
+				struct ydoc_node *v =
+				    ydoc_parse_node(st, &vev, depth + 1);
+				yaml_event_delete(&vev);
+				if (!v)
+					goto fail;
+				ydoc_free(v);
+				continue;
 			}
 			ydoc_append(count, &cap, &node->items, child);
 			count++;
@@ -218,7 +266,7 @@ static struct ydoc_node *ydoc_parse_node(struct ydoc_state *st,
 int ydoc_load(struct ydoc_node **out, const struct source *src,
 	      struct diag *d)
 {
-	struct ydoc_state st = { src, d, { 0 }, 0 };
+	struct ydoc_state st = { src, d, { 0 }, 0, 0 };
 	struct ydoc_node *root = NULL;
 	yaml_event_t ev;
 	int started = 0;
@@ -268,5 +316,5 @@ int ydoc_load(struct ydoc_node **out, const struct source *src,
 		return ET_EINVALID;
 	}
 	*out = root;
-	return 0;
+	return st.soft ? ET_EINVALID : 0;
 }

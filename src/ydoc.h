@@ -22,7 +22,10 @@ struct ydoc_node {
 	struct ydoc_node **items; /* SEQ: n items; MAP: 2n, key then value */
 };
 
-/* Parse 'src' into a tree. Returns 0, or ET_EINVALID after reporting. */
+/* Parse 'src' into a tree. Returns 0, or ET_EINVALID after reporting.
+ * Some errors (a duplicate key, a key that is not a string) still leave a
+ * usable tree in *out, without the offending pair, so that the caller can
+ * report the rest of the file's problems in the same run. */
 int ydoc_load(struct ydoc_node **out, const struct source *src,
 	      struct diag *d);
 void ydoc_free(struct ydoc_node *node);

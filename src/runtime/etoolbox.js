@@ -638,9 +638,11 @@
     a.checked = true;
     record(i);
     showFeedback(i);
-    save();
-    lms.commit();
-    if (interactive) focusEl(v.feedback);
+    if (interactive) {
+      save();
+      lms.commit();
+      focusEl(v.feedback);
+    }
     return true;
   }
 

@@ -49,7 +49,7 @@ void test_markdown(void)
 	    "%s/m/t/bad.md:7:1: error: raw HTML is not allowed in a page\n"
 	    "%s/m/t/bad.md:9:8: error: raw HTML is not allowed in a page\n"
 	    "%s/m/t/bad.md:9:15: error: raw HTML is not allowed in a page\n"
-	    "%s/m/t/bad.md:9:28: error: image '../img/a.png' has no alt "
+	    "%s/m/t/bad.md:9:24: error: image '../img/a.png' has no alt "
 	    "text: describe it in ![...]\n"
 	    "%s/m/t/bad.md:9:54: error: image '%s/m/t/missing.png' not found\n"
 	    "%s/m/t/bad.md:9:75: error: link 'other.md' must be a web address "
