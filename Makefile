@@ -22,8 +22,8 @@ LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 B       ?= build
 CORE    := buf diag util source ydoc course parse check markdown escape html \
-           manifest xsd scormcheck zipw package embed
-CLI     := main cmd_build
+           manifest xsd scormcheck zipw zipcheck package embed
+CLI     := main cmd_build cmd_check
 CORE_O   = $(CORE:%=$(B)/obj/%.o) $(B)/obj/embed_data.o
 CLI_O    = $(CLI:%=$(B)/obj/%.o)
 
@@ -117,13 +117,13 @@ $(B)/fuzz-replay: $(B)/obj/fuzz/replay.o $(FUZZ_O) $(B)/libetcore.a
 FUZZ_TIME ?= 60
 fuzz:
 	$(MAKE) B=build/fuzz CC=clang CFLAGS='-O1 -g -fsanitize=fuzzer-no-link,address,undefined' build/fuzz/libetcore.a build/fuzz/obj/fuzz/fuzz_targets.o
-	for t in yaml manifest markdown; do \
+	for t in yaml manifest markdown zip; do \
 		clang $(ALL_CFLAGS) -Itests/fuzz -fsanitize=fuzzer,address,undefined -o build/fuzz/fuzz_$$t \
 			tests/fuzz/libfuzzer_$$t.c build/fuzz/obj/fuzz/fuzz_targets.o build/fuzz/libetcore.a $(LIBS) || exit 1; \
 	done
 
 fuzz-run: fuzz
-	for t in yaml manifest markdown; do \
+	for t in yaml manifest markdown zip; do \
 		mkdir -p build/fuzz/corpus-$$t && \
 		build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_TIME) -max_len=65536 build/fuzz/corpus-$$t tests/fuzz/corpus/$$t || exit 1; \
 	done

@@ -33,17 +33,18 @@ const struct cli_cmd *cli_find(const char *name);
 
 /* The command handlers */
 int cmd_build(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
 extern const char cmd_build_usage[];
+extern const char cmd_check_usage[];
 extern const char cmd_help_usage[];
 extern const char cmd_version_usage[];
 
 /* A diag sink that prints "file:line:col: severity: message" to stderr,
  * with a caret excerpt when stderr is a terminal. */
-void cli_diag_sink(enum diag_severity sev, const struct loc *loc,
-		   const char *msg, void *payload);
+void cli_diag_sink(const struct diag_msg *m, void *payload);
 /* Map a core return code to an exit code */
 int cli_exit_code(int err);
 /* "etoolbox: error: ..." plus a hint to run help; returns CLI_EXIT_USAGE */

@@ -15,8 +15,9 @@ void diag_init(struct diag *d, diag_sink_fn sink, void *payload)
 	d->warnings = 0;
 }
 
-static void diag_emit(struct diag *d, enum diag_severity sev, struct loc loc,
-		      const char *fmt, va_list ap)
+static void diag_emit(struct diag *d, enum diag_severity sev,
+		      const char *rule, struct loc loc, const char *fmt,
+		      va_list ap)
 {
 	if (sev == DIAG_ERROR)
 		d->errors++;
@@ -32,7 +33,8 @@ static void diag_emit(struct diag *d, enum diag_severity sev, struct loc loc,
 		BUG("bad format '%s'", fmt);
 	char *msg = xmalloc((size_t)n + 1);
 	vsnprintf(msg, (size_t)n + 1, fmt, ap);
-	d->sink(sev, &loc, msg, d->payload);
+	struct diag_msg m = { sev, loc, rule, msg };
+	d->sink(&m, d->payload);
 	free(msg);
 }
 
@@ -40,7 +42,7 @@ void diag_error(struct diag *d, struct loc loc, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	diag_emit(d, DIAG_ERROR, loc, fmt, ap);
+	diag_emit(d, DIAG_ERROR, NULL, loc, fmt, ap);
 	va_end(ap);
 }
 
@@ -48,7 +50,7 @@ void diag_warning(struct diag *d, struct loc loc, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	diag_emit(d, DIAG_WARNING, loc, fmt, ap);
+	diag_emit(d, DIAG_WARNING, NULL, loc, fmt, ap);
 	va_end(ap);
 }
 
@@ -56,7 +58,16 @@ void diag_note(struct diag *d, struct loc loc, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	diag_emit(d, DIAG_NOTE, loc, fmt, ap);
+	diag_emit(d, DIAG_NOTE, NULL, loc, fmt, ap);
+	va_end(ap);
+}
+
+void diag_report(struct diag *d, enum diag_severity sev, const char *rule,
+		 struct loc loc, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	diag_emit(d, sev, rule, loc, fmt, ap);
 	va_end(ap);
 }
 

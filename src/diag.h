@@ -24,8 +24,15 @@ struct loc {
 
 #define LOC_NONE ((struct loc){ NULL, 0, 0 })
 
-typedef void (*diag_sink_fn)(enum diag_severity sev, const struct loc *loc,
-			     const char *msg, void *payload);
+/* One diagnostic, as a sink receives it. Valid during the call only. */
+struct diag_msg {
+	enum diag_severity sev;
+	struct loc loc;
+	const char *rule; /* a rule id such as "href-missing", or NULL */
+	const char *text; /* the message: lowercase, no final period */
+};
+
+typedef void (*diag_sink_fn)(const struct diag_msg *m, void *payload);
 
 struct diag {
 	diag_sink_fn sink; /* NULL: messages are counted, not shown */
@@ -41,6 +48,10 @@ void diag_warning(struct diag *d, struct loc loc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void diag_note(struct diag *d, struct loc loc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Report with a rule id, for checks that users look up or filter by rule. */
+void diag_report(struct diag *d, enum diag_severity sev, const char *rule,
+		 struct loc loc, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 const char *diag_severity_name(enum diag_severity sev);
 
 #endif

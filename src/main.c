@@ -13,6 +13,8 @@
 const struct cli_cmd cli_cmds[] = {
 	{ "build", cmd_build, "Build SCORM 1.2 packages from course sources",
 	  cmd_build_usage },
+	{ "check", cmd_check, "Check SCORM 1.2 zips before uploading them",
+	  cmd_check_usage },
 	{ "help", cmd_help, "Show help for etoolbox or one of its commands",
 	  cmd_help_usage },
 	{ "version", cmd_version, "Show the version", cmd_version_usage },
@@ -88,20 +90,21 @@ static void cli_excerpt(const struct loc *loc)
 	fclose(f);
 }
 
-void cli_diag_sink(enum diag_severity sev, const struct loc *loc,
-		   const char *msg, void *payload)
+void cli_diag_sink(const struct diag_msg *m, void *payload)
 {
+	const struct loc *loc = &m->loc;
+	const char *sev = diag_severity_name(m->sev);
 	(void)payload;
 	if (loc->file && loc->line > 0)
-		fprintf(stderr, "%s:%d:%d: %s: %s\n", loc->file, loc->line,
-			loc->col > 0 ? loc->col : 1, diag_severity_name(sev),
-			msg);
+		fprintf(stderr, "%s:%d:%d: %s: %s", loc->file, loc->line,
+			loc->col > 0 ? loc->col : 1, sev, m->text);
 	else if (loc->file)
-		fprintf(stderr, "%s: %s: %s\n", loc->file,
-			diag_severity_name(sev), msg);
+		fprintf(stderr, "%s: %s: %s", loc->file, sev, m->text);
 	else
-		fprintf(stderr, PROGRAM_NAME ": %s: %s\n",
-			diag_severity_name(sev), msg);
+		fprintf(stderr, PROGRAM_NAME ": %s: %s", sev, m->text);
+	if (m->rule)
+		fprintf(stderr, " [%s]", m->rule);
+	fputc('\n', stderr);
 	if (loc->file && loc->line > 0 && isatty(STDERR_FILENO) &&
 	    !getenv("ETOOLBOX_NO_EXCERPT"))
 		cli_excerpt(loc);

@@ -72,15 +72,6 @@ static void entries_free(struct entries *e)
 	memset(e, 0, sizeof(*e));
 }
 
-static int entries_has(const char *path, void *payload)
-{
-	const struct entries *e = payload;
-	for (size_t i = 0; i < e->n; i++)
-		if (strcmp(e->v[i].name, path) == 0)
-			return 1;
-	return 0;
-}
-
 static void add_embedded(struct entries *e, const char *name,
 			 const char *embed_name)
 {
@@ -180,7 +171,7 @@ static int build_one(struct course *c, const struct package_options *opt,
 	struct buf *pages = xcalloc(count, sizeof(*pages));
 	char **launch = xcalloc(count, sizeof(*launch));
 	const struct module **mods = xcalloc(count, sizeof(*mods));
-	const char **shared = NULL;
+	const char **shared = NULL, **names = NULL;
 	size_t nshared = 0;
 	char *ident = NULL, *name = NULL;
 	xmlDocPtr doc = NULL;
@@ -237,12 +228,21 @@ static int build_one(struct course *c, const struct package_options *opt,
 
 	/* the package must pass what any LMS will check, before it exists */
 	name = xasprintf("%s:imsmanifest.xml", plan->name);
+	names = xcalloc(e.n, sizeof(*names));
+	for (size_t i = 0; i < e.n; i++)
+		names[i] = e.v[i].name;
+	qsort(names, e.n, sizeof(*names), cmp_str);
+	struct scormcheck_input sci = { NULL, name, manifest.ptr, manifest.len,
+					e.n, names };
+	size_t warnings_before = d->warnings;
 	if (xsd_parse(&doc, manifest.ptr, manifest.len, name, d) < 0 ||
-	    xsd_validate(doc, name, d) < 0 ||
-	    scormcheck_manifest(doc, name, entries_has, &e, d) < 0) {
+	    xsd_validate(doc, name, manifest.ptr, manifest.len, d) < 0 ||
+	    (sci.doc = doc, scormcheck_manifest(&sci, d)) < 0 ||
+	    d->warnings > warnings_before) {
 		diag_note(d, LOC_NONE,
 			  "this is a bug in etoolbox: the package it made "
 			  "is not valid; please report it");
+		err = ET_ERROR;
 		goto done;
 	}
 	plan->nfiles = e.n;
@@ -258,6 +258,7 @@ done:
 	free(launch);
 	free(mods);
 	free(shared);
+	free(names);
 	free(ident);
 	free(name);
 	buf_free(&manifest);

@@ -78,13 +78,75 @@ void xsd_cleanup(void)
 struct xsd_report {
 	struct diag *d;
 	const char *name;
+	const char *text; /* the document's bytes, for columns; may be NULL */
+	size_t len;
+	const char *rule;
 	int count;
 };
 
-/* libxml2 messages end with "\n" and often with "."; drop both. */
+int xsd_node_column(const char *text, size_t len, int line,
+		    const char *qname)
+{
+	const char *p = text, *end = text + len;
+	if (!text || line < 1)
+		return 1;
+	for (int l = 1; l < line && p < end; p++)
+		if (*p == '\n')
+			l++;
+	const char *eol = memchr(p, '\n', (size_t)(end - p));
+	if (!eol)
+		eol = end;
+	size_t qn = qname ? strlen(qname) : 0;
+	for (const char *q = p; q + qn < eol; q++) {
+		if (*q != '<' || (qn && memcmp(q + 1, qname, qn) != 0))
+			continue;
+		char after = q[1 + qn];
+		if (qn && after != ' ' && after != '>' && after != '/' &&
+		    after != '\t' && after != '\r' && after != '\n')
+			continue;
+		int col = 1;
+		for (const char *c = p; c < q; c++)
+			col += ((unsigned char)*c & 0xC0) != 0x80;
+		return col;
+	}
+	return 1;
+}
+
+/* The column of an element on its line: where its start tag begins. */
+static int xsd_err_column(const struct xsd_report *r, xmlErrorPtr err)
+{
+	xmlNodePtr n = err->node;
+	if (err->int2 > 0)
+		return err->int2;
+	if (!n || n->type != XML_ELEMENT_NODE)
+		return 1;
+	char *qname = n->ns && n->ns->prefix
+			  ? xasprintf("%s:%s", n->ns->prefix, n->name)
+			  : xstrdup((const char *)n->name);
+	int col = xsd_node_column(r->text, r->len, err->line, qname);
+	free(qname);
+	return col;
+}
+
+/* libxml2 messages end with "\n" and often with "."; drop both, and write
+ * the SCORM namespaces as the prefixes people know. */
 static char *xsd_message(const char *msg)
 {
+	static const char *const ns[][2] = {
+		{ "{http://www.imsproject.org/xsd/imscp_rootv1p1p2}", "" },
+		{ "{http://www.adlnet.org/xsd/adlcp_rootv1p2}", "adlcp:" },
+		{ "{http://www.imsglobal.org/xsd/imsmd_rootv1p2p1}", "imsmd:" },
+		{ "{http://www.w3.org/XML/1998/namespace}", "xml:" },
+	};
 	char *s = xstrdup(msg ? msg : "invalid XML");
+	for (size_t k = 0; k < sizeof(ns) / sizeof(ns[0]); k++) {
+		char *hit;
+		size_t from = strlen(ns[k][0]), to = strlen(ns[k][1]);
+		while ((hit = strstr(s, ns[k][0]))) {
+			memmove(hit + to, hit + from, strlen(hit + from) + 1);
+			memcpy(hit, ns[k][1], to);
+		}
+	}
 	size_t n = strlen(s);
 	while (n && (s[n - 1] == '\n' || s[n - 1] == ' ' || s[n - 1] == '.'))
 		s[--n] = '\0';
@@ -98,12 +160,12 @@ static void xsd_on_error(void *ctx, xmlErrorPtr err)
 		return;
 	char *msg = xsd_message(err->message);
 	struct loc loc = { r->name, err->line > 0 ? err->line : 0,
-			   err->line > 0 ? (err->int2 > 0 ? err->int2 : 1)
-					 : 0 };
+			   err->line > 0 ? xsd_err_column(r, err) : 0 };
 	if (r->count < 50)
-		diag_error(r->d, loc, "%s", msg);
+		diag_report(r->d, DIAG_ERROR, r->rule, loc, "%s", msg);
 	else if (r->count == 50)
-		diag_error(r->d, loc, "too many errors; stopping here");
+		diag_report(r->d, DIAG_ERROR, r->rule, loc,
+			    "too many errors; stopping here");
 	r->count++;
 	free(msg);
 }
@@ -111,7 +173,7 @@ static void xsd_on_error(void *ctx, xmlErrorPtr err)
 int xsd_parse(xmlDocPtr *out, const char *data, size_t len, const char *name,
 	      struct diag *d)
 {
-	struct xsd_report r = { d, name, 0 };
+	struct xsd_report r = { d, name, data, len, "xml-malformed", 0 };
 	xmlParserCtxtPtr ctxt = NULL;
 	xmlDocPtr doc = NULL;
 	int err = ET_EINVALID;
@@ -119,7 +181,8 @@ int xsd_parse(xmlDocPtr *out, const char *data, size_t len, const char *name,
 	xsd_init();
 	*out = NULL;
 	if (len > (size_t)1 << 30) {
-		diag_error(d, (struct loc){ name, 0, 0 }, "document too large");
+		diag_report(d, DIAG_ERROR, "xml-too-large",
+			    (struct loc){ name, 0, 0 }, "document too large");
 		return ET_EINVALID;
 	}
 	ctxt = xmlNewParserCtxt();
@@ -132,17 +195,20 @@ int xsd_parse(xmlDocPtr *out, const char *data, size_t len, const char *name,
 	xmlSetStructuredErrorFunc(NULL, xsd_quiet_structured);
 	if (!doc || !ctxt->wellFormed) {
 		if (r.count == 0)
-			diag_error(d, (struct loc){ name, 1, 1 },
-				   "not well-formed XML");
+			diag_report(d, DIAG_ERROR, "xml-malformed",
+				    (struct loc){ name, 1, 1 },
+				    "not well-formed XML");
 		goto done;
 	}
 	if (doc->intSubset || doc->extSubset) {
 		xmlNodePtr dtd = (xmlNodePtr)(doc->intSubset ? doc->intSubset
 							     : doc->extSubset);
 		int line = dtd->line > 0 ? dtd->line : 1;
-		diag_error(d, (struct loc){ name, line, 1 },
-			   "document type declarations (DTDs and entities) are "
-			   "not allowed");
+		diag_report(d, DIAG_ERROR, "xml-dtd",
+			    (struct loc){ name, line, 1 },
+			    "document type declarations (DTDs and entities) "
+			    "are not allowed: they are how XXE and entity "
+			    "expansion attacks work; remove the <!DOCTYPE>");
 		goto done;
 	}
 	*out = doc;
@@ -176,9 +242,10 @@ static int xsd_load_schema(struct diag *d)
 	return 0;
 }
 
-int xsd_validate(xmlDocPtr doc, const char *name, struct diag *d)
+int xsd_validate(xmlDocPtr doc, const char *name, const char *text,
+		 size_t len, struct diag *d)
 {
-	struct xsd_report r = { d, name, 0 };
+	struct xsd_report r = { d, name, text, len, "xsd-invalid", 0 };
 	xmlSchemaValidCtxtPtr vc = NULL;
 	int err;
 
@@ -194,7 +261,8 @@ int xsd_validate(xmlDocPtr doc, const char *name, struct diag *d)
 	if (rc == 0)
 		return 0;
 	if (r.count == 0)
-		diag_error(d, (struct loc){ name, 1, 1 },
-			   "not valid against the SCORM 1.2 schemas");
+		diag_report(d, DIAG_ERROR, "xsd-invalid",
+			    (struct loc){ name, 1, 1 },
+			    "not valid against the SCORM 1.2 schemas");
 	return rc > 0 ? ET_EINVALID : ET_ERROR;
 }

@@ -500,10 +500,10 @@
     prevBtn.disabled = p === 0;
     nextBtn.disabled = p === pages.length - 1;
     clear(prevBtn); clear(nextBtn);
-    prevBtn.appendChild(el('span', { class: 'et-pager-dir', text: '← ' + t('prev') }));
-    nextBtn.appendChild(el('span', { class: 'et-pager-dir', text: t('next') + ' →' }));
-    if (p > 0) prevBtn.appendChild(el('span', { class: 'et-pager-title', text: ': ' + pages[p - 1].title }));
-    if (p < pages.length - 1) nextBtn.appendChild(el('span', { class: 'et-pager-title', text: ': ' + pages[p + 1].title }));
+    prevBtn.appendChild(el('span', { class: 'et-pager-dir' }, [el('span', { 'aria-hidden': 'true', text: '← ' }), t('prev')]));
+    nextBtn.appendChild(el('span', { class: 'et-pager-dir' }, [t('next'), el('span', { 'aria-hidden': 'true', text: ' →' })]));
+    if (p > 0) prevBtn.appendChild(el('span', { class: 'et-pager-title' }, [el('span', { class: 'et-sr', text: ': ' }), pages[p - 1].title]));
+    if (p < pages.length - 1) nextBtn.appendChild(el('span', { class: 'et-pager-title' }, [el('span', { class: 'et-sr', text: ': ' }), pages[p + 1].title]));
     pageNum.textContent = t('pageOf', { n: p + 1, t: pages.length });
   }
 
@@ -590,7 +590,7 @@
   function showFeedback(i) {
     var q = questions[i], a = state.answers[i], v = qViews[i];
     var ok = isCorrect(q, a.resp);
-    v.inputs.forEach(function (x) { x.disabled = true; });
+    v.inputs.forEach(function (x) { x.disabled = true; x.parentNode.classList.toggle('et-chosen', x.checked); });
     v.selects.forEach(function (x) { x.disabled = true; });
     v.check.hidden = true;
     v.msg.textContent = '';

@@ -3,7 +3,7 @@
  * Each target takes arbitrary bytes and must neither crash nor leak:
  * fuzz_yaml (YAML tree + course parse of a course.yml), fuzz_manifest
  * (safe XML parse, XSD validation, SCORM rules) and fuzz_markdown (page
- * checks and rendering). libfuzzer_*.c wrap one each for libFuzzer;
+ * checks and rendering) and fuzz_zip (etoolbox check over a zip). libfuzzer_*.c wrap one each for libFuzzer;
  * replay.c runs a corpus through all of them without libFuzzer. */
 #ifndef ET_FUZZ_H
 #define ET_FUZZ_H
@@ -14,5 +14,6 @@
 int fuzz_yaml(const uint8_t *data, size_t size);
 int fuzz_manifest(const uint8_t *data, size_t size);
 int fuzz_markdown(const uint8_t *data, size_t size);
+int fuzz_zip(const uint8_t *data, size_t size);
 
 #endif

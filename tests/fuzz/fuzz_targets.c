@@ -12,14 +12,15 @@
 #include "util.h"
 #include "xsd.h"
 #include "ydoc.h"
+#include "zipcheck.h"
 
 /* Format each diagnostic, as the CLI would, to exercise the messages. */
-static void fuzz_sink(enum diag_severity sev, const struct loc *loc,
-		      const char *msg, void *payload)
+static void fuzz_sink(const struct diag_msg *m, void *payload)
 {
 	size_t *total = payload;
-	*total += strlen(msg) + strlen(diag_severity_name(sev)) +
-		  (loc->file ? strlen(loc->file) : 0);
+	*total += strlen(m->text) + strlen(diag_severity_name(m->sev)) +
+		  (m->loc.file ? strlen(m->loc.file) : 0) +
+		  (m->rule ? strlen(m->rule) : 0);
 }
 
 int fuzz_yaml(const uint8_t *data, size_t size)
@@ -38,11 +39,7 @@ int fuzz_yaml(const uint8_t *data, size_t size)
 	return 0;
 }
 
-static int fuzz_has(const char *path, void *payload)
-{
-	(void)payload;
-	return strcmp(path, "index.html") == 0;
-}
+static const char *const fuzz_entries[] = { "a.html", "index.html" };
 
 int fuzz_manifest(const uint8_t *data, size_t size)
 {
@@ -54,8 +51,11 @@ int fuzz_manifest(const uint8_t *data, size_t size)
 	if (xsd_parse(&doc, (const char *)data, size, "imsmanifest.xml", &d) <
 	    0)
 		return 0;
-	xsd_validate(doc, "imsmanifest.xml", &d);
-	scormcheck_manifest(doc, "imsmanifest.xml", fuzz_has, NULL, &d);
+	xsd_validate(doc, "imsmanifest.xml", (const char *)data, size, &d);
+	struct scormcheck_input in = { doc, "imsmanifest.xml",
+				       (const char *)data, size, 2,
+				       fuzz_entries };
+	scormcheck_manifest(&in, &d);
 	xmlFreeDoc(doc);
 	return 0;
 }
@@ -73,5 +73,16 @@ int fuzz_markdown(const uint8_t *data, size_t size)
 			   (const char *)data, size, "../media/", &d) == 0)
 		md_page_free(page);
 	course_free(c);
+	return 0;
+}
+
+int fuzz_zip(const uint8_t *data, size_t size)
+{
+	size_t total = 0;
+	struct diag d;
+	struct zipcheck_summary sum;
+
+	diag_init(&d, fuzz_sink, &total);
+	zipcheck_buffer(data, size, "fuzz.zip", &sum, &d);
 	return 0;
 }

@@ -1,7 +1,8 @@
 /* replay.c -- run a fuzz corpus through the targets without libFuzzer
  *
  * usage: fuzz-replay CORPUS_DIR
- * CORPUS_DIR holds yaml/, manifest/ and markdown/, one input per file.
+ * CORPUS_DIR holds yaml/, manifest/, markdown/ and zip/, one input per
+ * file.
  * Prints TAP: one test per target, ok when every input ran. A crash or a
  * sanitizer report ends the process, which the caller sees as a failure. */
 #include <dirent.h>
@@ -20,6 +21,7 @@ static const struct {
 	{ "yaml", fuzz_yaml },
 	{ "manifest", fuzz_manifest },
 	{ "markdown", fuzz_markdown },
+	{ "zip", fuzz_zip },
 };
 
 static int cmp_names(const void *a, const void *b)

@@ -45,15 +45,18 @@ void harness_str_eq(const char *got, const char *want, const char *file,
 		       got ? got : "(null)", want ? want : "(null)");
 }
 
-static void collect_sink(enum diag_severity sev, const struct loc *loc,
-			 const char *msg, void *payload)
+static void collect_sink(const struct diag_msg *m, void *payload)
 {
 	struct buf *b = payload;
-	if (loc->file && loc->line)
-		buf_printf(b, "%s:%d:%d: ", loc->file, loc->line, loc->col);
-	else if (loc->file)
-		buf_printf(b, "%s: ", loc->file);
-	buf_printf(b, "%s: %s\n", diag_severity_name(sev), msg);
+	if (m->loc.file && m->loc.line)
+		buf_printf(b, "%s:%d:%d: ", m->loc.file, m->loc.line,
+			   m->loc.col);
+	else if (m->loc.file)
+		buf_printf(b, "%s: ", m->loc.file);
+	buf_printf(b, "%s: %s", diag_severity_name(m->sev), m->text);
+	if (m->rule)
+		buf_printf(b, " [%s]", m->rule);
+	buf_putc(b, '\n');
 }
 
 void collect_init(struct collect *c)

@@ -30,11 +30,7 @@ static const char *valid_manifest =
     "<file href=\"index.html\"/></resource></resources>\n"
     "</manifest>\n";
 
-static int has_index(const char *path, void *payload)
-{
-	(void)payload;
-	return strcmp(path, "index.html") == 0;
-}
+static const char *const one_file[] = { "index.html" };
 
 static char *check_text(const char *xml, int *rc_out)
 {
@@ -43,9 +39,12 @@ static char *check_text(const char *xml, int *rc_out)
 	collect_init(&c);
 	int rc = xsd_parse(&doc, xml, strlen(xml), "m.xml", &c.d);
 	if (rc == 0)
-		rc = xsd_validate(doc, "m.xml", &c.d);
-	if (rc == 0)
-		rc = scormcheck_manifest(doc, "m.xml", has_index, NULL, &c.d);
+		rc = xsd_validate(doc, "m.xml", xml, strlen(xml), &c.d);
+	if (rc == 0) {
+		struct scormcheck_input in = { doc, "m.xml", xml, strlen(xml),
+					       1, one_file };
+		rc = scormcheck_manifest(&in, &c.d);
+	}
 	if (doc)
 		xmlFreeDoc(doc);
 	*rc_out = rc;
@@ -108,8 +107,9 @@ void test_scormcheck(void)
 	char *bad = replace(valid_manifest, "default=\"O\"", "default=\"X\"");
 	char *out = check_text(bad, &rc);
 	STR_EQ(out,
-	       "m.xml:4:1: error: organizations default 'X' names no "
-	       "organization\n",
+	       "m.xml:4:16: error: organizations default 'X' names no "
+	       "organization; LMSs would not know what to launch "
+	       "[organizations-default]\n",
 	       "scormcheck__default: a dangling default organization");
 	free(out);
 	free(bad);
@@ -119,12 +119,17 @@ void test_scormcheck(void)
 		      "<file href=\"gone.html\"/>");
 	out = check_text(bad, &rc);
 	STR_EQ(out,
-	       "m.xml:9:1: error: href '/abs.html' starts with '/'; hrefs "
-	       "must be relative to the package root\n"
-	       "m.xml:9:1: error: href '../up.html' points outside the "
-	       "package\n"
-	       "m.xml:9:1: error: href 'gone.html' names a file that is not "
-	       "in the package\n",
+	       "m.xml:9:7: error: href '/abs.html' starts with '/'; make it "
+	       "relative to the package root (LMSs serve packages from a "
+	       "sub-folder) [href-absolute]\n"
+	       "m.xml:9:31: error: href '../up.html' points outside the "
+	       "package; keep every file inside the zip [href-outside]\n"
+	       "m.xml:9:56: error: href 'gone.html' names a file that is not "
+	       "in the package; add the file or fix the path (names are "
+	       "case-sensitive) [href-missing]\n"
+	       "m.xml: warning: 'index.html' is in the package but no "
+	       "resource lists it; add a <file href=\"index.html\"/> "
+	       "[file-unlisted]\n",
 	       "scormcheck__href: absolute, escaping and missing files");
 	free(out);
 	free(bad);
@@ -133,14 +138,16 @@ void test_scormcheck(void)
 	out = check_text(bad, &rc);
 	STR_EQ(out,
 	       "m.xml:6:1: error: adlcp:masteryscore '101' is not a number "
-	       "from 0 to 100\n",
+	       "from 0 to 100 [masteryscore-range]\n",
 	       "scormcheck__mastery: out of range");
 	free(out);
 	free(bad);
 
 	bad = replace(valid_manifest, "<schemaversion>1.2", "<schemaversion>1.3");
 	out = check_text(bad, &rc);
-	STR_EQ(out, "m.xml:3:1: error: manifest <schemaversion> must be '1.2'\n",
+	STR_EQ(out,
+	       "m.xml:3:37: error: the manifest's <metadata> needs "
+	       "<schemaversion>1.2</schemaversion> [schemaversion-value]\n",
 	       "scormcheck__version: schemaversion must be 1.2");
 	free(out);
 	free(bad);
@@ -178,7 +185,8 @@ void test_manifest(void)
 	xmlDocPtr doc = NULL;
 	rc = xsd_parse(&doc, out.ptr, out.len, "imsmanifest.xml", &c.d);
 	if (rc == 0)
-		rc = xsd_validate(doc, "imsmanifest.xml", &c.d);
+		rc = xsd_validate(doc, "imsmanifest.xml", out.ptr, out.len,
+				  &c.d);
 	OK(rc == 0, "manifest__xsd: valid against the SCORM 1.2 schemas");
 	STR_EQ(c.out.ptr, "", "manifest__xsd: without diagnostics");
 	if (doc)
