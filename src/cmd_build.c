@@ -21,6 +21,8 @@ const char cmd_build_usage[] =
     "      --single        one zip per language with every module as a SCO\n"
     "  -h, --help          show this help\n"
     "\n"
+    "A build that runs longer than a second shows its progress on a\n"
+    "terminal (ETOOLBOX_PROGRESS_AFTER=<seconds> changes the delay).\n"
     "Every entry's timestamp is SOURCE_DATE_EPOCH when set, else the newest\n"
     "source file's, so the same sources give byte-identical zips. Errors in\n"
     "the sources are all reported as file:line:col: error: message, and\n"
@@ -29,8 +31,9 @@ const char cmd_build_usage[] =
 struct build_ui {
 	int quiet;
 	int tty;
+	double after; /* show progress once the build runs this long */
 	struct timespec start;
-	int shown; /* a progress line is on screen */
+	int shown;    /* a progress line is on screen */
 };
 
 static double build_elapsed(const struct build_ui *ui)
@@ -53,7 +56,7 @@ static void build_progress(size_t done, size_t total, const char *name,
 		ui->shown = 0;
 		return;
 	}
-	if (build_elapsed(ui) < 1.0)
+	if (build_elapsed(ui) < ui->after)
 		return; /* fast builds stay quiet */
 	fprintf(stderr, "\r\033[K[%zu/%zu] %s", done + 1, total, name);
 	fflush(stderr);
@@ -79,7 +82,7 @@ int cmd_build(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct package_options opt = PACKAGE_OPTIONS_INIT;
-	struct build_ui ui = { 0, isatty(STDERR_FILENO), { 0, 0 }, 0 };
+	struct build_ui ui = { 0, isatty(STDERR_FILENO), 1.0, { 0, 0 }, 0 };
 	struct diag d;
 	int ch;
 
@@ -123,6 +126,9 @@ int cmd_build(int argc, char **argv)
 				     "seconds", sde);
 		opt.mtime = (time_t)v;
 	}
+	const char *after = getenv("ETOOLBOX_PROGRESS_AFTER");
+	if (after && *after)
+		ui.after = strtod(after, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &ui.start);
 	opt.progress = build_progress;
 	opt.written = build_written;

@@ -163,6 +163,26 @@ missing=$(comm -23 <(ids_of "$work/ids1/demo_en.zip") <(ids_of "$work/ids2/demo_
 missing=$(comm -23 <(pages_of "$work/ids1/demo_en.zip" basics) <(pages_of "$work/ids2/demo_en.zip" basics))
 [ -z "$missing" ] && ok "stable ids: topic page ids survive the move" || fail "stable ids: topic page ids survive" "$missing"
 
+# --- progress on a terminal, and only there -------------------------------
+if command -v script >/dev/null; then
+	ETOOLBOX_PROGRESS_AFTER=0 script -qec "\"$bin\" build -o \"$work/tty\" \"$top/tests/fixtures/minimal\"" /dev/null > "$work/tty.out" 2>&1
+	grep -q '\[1/1\] demo_basics_en.zip' "$work/tty.out" &&
+		ok "progress: shown on a terminal" || fail "progress: shown on a terminal" "$(cat -v "$work/tty.out" | head -5)"
+	ETOOLBOX_PROGRESS_AFTER=0 "$bin" build -o "$work/notty" "$top/tests/fixtures/minimal" > "$work/notty.out" 2>&1
+	grep -q '\[1/1\]' "$work/notty.out" && fail "progress: never when not a terminal" "$(cat "$work/notty.out")" ||
+		ok "progress: never when not a terminal"
+fi
+
+# --- make install ---------------------------------------------------------
+if make -s -C "$top" install DESTDIR="$work/inst" PREFIX=/usr >/dev/null 2>&1 &&
+	[ -x "$work/inst/usr/bin/etoolbox" ] && [ -f "$work/inst/usr/share/man/man1/etoolbox.1" ] &&
+	{ ! command -v man >/dev/null ||
+	  man -l "$work/inst/usr/share/man/man1/etoolbox.1" 2>/dev/null | grep -q 'etoolbox build'; }; then
+	ok "install: binary and man page installed; the man page renders"
+else
+	fail "install: binary and man page installed"
+fi
+
 # --- declarative CLI cases ------------------------------------------------
 for c in "$top"/tests/e2e/cases/*/; do
 	name=$(basename "$c")
