@@ -53,7 +53,7 @@
       exit: 'Quitter', exitLabel: 'Quitter le module',
       lmsOk: 'Connecté à votre plateforme de formation : votre progression est enregistrée.',
       lmsResume: 'Bon retour : vous reprenez là où vous vous étiez arrêté. Votre progression est enregistrée.',
-      noLms: 'Aucune plateforme de formation trouvée : la progression n’est pas enregistrée (progress is not saved).',
+      noLms: 'Aucune plateforme de formation trouvée : la progression n’est pas enregistrée.',
       lmsFailed: 'Connexion impossible à votre plateforme de formation : la progression n’est pas enregistrée.',
       lmsError: 'Votre plateforme de formation a signalé un problème (erreur {c}) : une partie de la progression peut être perdue.',
       ended: 'Vous avez quitté le module',
@@ -83,7 +83,7 @@
       exit: 'Salir', exitLabel: 'Salir del módulo',
       lmsOk: 'Conectado a su plataforma de aprendizaje: su progreso se guarda.',
       lmsResume: 'Bienvenido de nuevo: continúa donde lo dejó. Su progreso se guarda.',
-      noLms: 'No se encontró ninguna plataforma de aprendizaje: el progreso no se guarda (progress is not saved).',
+      noLms: 'No se encontró ninguna plataforma de aprendizaje: el progreso no se guarda.',
       lmsFailed: 'No se pudo conectar con su plataforma de aprendizaje: el progreso no se guarda.',
       lmsError: 'Su plataforma de aprendizaje informó de un problema (error {c}): parte del progreso puede no guardarse.',
       ended: 'Ha salido del módulo',
@@ -600,7 +600,7 @@
     var fb = q.feedback && (ok ? q.feedback.correct : q.feedback.incorrect);
     if (fb) v.feedback.appendChild(el('p', { text: fb }));
     if (q.choices) q.choices.forEach(function (c) {
-      if (c.feedback && a.resp.indexOf(c.key) >= 0) v.feedback.appendChild(el('p', { class: 'et-choice-fb' }, [el('strong', { text: c.text + ': ' }), c.feedback]));
+      if (c.feedback && a.resp.indexOf(c.key) >= 0) v.feedback.appendChild(el('p', { class: 'et-choice-fb' }, [el('strong', { text: c.text }), ' — ' + c.feedback]));
     });
     v.feedback.hidden = false;
   }
