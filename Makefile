@@ -9,7 +9,7 @@
 
 CC      ?= cc
 PREFIX  ?= /usr/local
-PKGS    := libzip libxml-2.0 jansson libcurl yaml-0.1 libcmark
+PKGS    := libzip libxml-2.0 jansson libcurl yaml-0.1 libcmark libdeflate zlib
 VERSION := 0.1.0
 
 CFLAGS  ?= -O2 -g
@@ -18,7 +18,7 @@ WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
              -DET_VERSION='"$(VERSION)"' $(WARN) $(CFLAGS) \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -Isrc
-LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread
 
 B       ?= build
 CORE    := buf diag util source ydoc course parse check markdown escape html \

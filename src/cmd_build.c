@@ -11,7 +11,8 @@
 #include "package.h"
 
 const char cmd_build_usage[] =
-    "usage: " PROGRAM_NAME " build [-o <dir>] [--single] [-q] <course-dir>\n"
+    "usage: " PROGRAM_NAME " build [-o <dir>] [--single] [-j <n>] [--level <n>] [-q]\n"
+    "                      <course-dir>\n"
     "\n"
     "Build SCORM 1.2 packages from the course in <course-dir>: one zip per\n"
     "module and language, named <course>_<module>_<lang>.zip.\n"
@@ -19,6 +20,9 @@ const char cmd_build_usage[] =
     "  -o, --output <dir>  write the zips to <dir> (default: dist)\n"
     "  -q, --quiet         print nothing but diagnostics\n"
     "      --single        one zip per language with every module as a SCO\n"
+    "  -j, --jobs <n>      compress with <n> threads (default: one per CPU)\n"
+    "      --level <n>     deflate level, 1 (fastest) to 12 (smallest);\n"
+    "                      default 6\n"
     "  -h, --help          show this help\n"
     "\n"
     "A build that runs longer than a second shows its progress on a\n"
@@ -76,6 +80,8 @@ int cmd_build(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "level", required_argument, NULL, 'l' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "single", no_argument, NULL, 's' },
@@ -88,8 +94,23 @@ int cmd_build(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "+ho:q", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+hj:o:q", longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'j':
+		case 'l': {
+			char *end = NULL;
+			long v = strtol(optarg, &end, 10);
+			long max = ch == 'j' ? 64 : 12;
+			if (*end || end == optarg || v < 1 || v > max)
+				return cli_usage_error(
+				    "build", "%s '%s' is not a number from 1 to %ld",
+				    ch == 'j' ? "--jobs" : "--level", optarg, max);
+			if (ch == 'j')
+				opt.jobs = (int)v;
+			else
+				opt.level = (int)v;
+			break;
+		}
 		case 'h':
 			fputs(cmd_build_usage, stdout);
 			return CLI_EXIT_OK;

@@ -48,7 +48,7 @@ struct entries {
 };
 
 static void entries_add(struct entries *e, const char *name, const char *file,
-			const void *data, size_t len)
+			const void *data, size_t len, int shared)
 {
 	for (size_t i = 0; i < e->n; i++)
 		if (strcmp(e->v[i].name, name) == 0)
@@ -59,7 +59,7 @@ static void entries_add(struct entries *e, const char *name, const char *file,
 	}
 	e->v[e->n++] = (struct zipw_entry){ xstrdup(name),
 					    file ? xstrdup(file) : NULL, data,
-					    len };
+					    len, shared };
 }
 
 static void entries_free(struct entries *e)
@@ -78,7 +78,7 @@ static void add_embedded(struct entries *e, const char *name,
 	const struct embed_file *f = embed_find(embed_name);
 	if (!f)
 		BUG("'%s' is not embedded", embed_name);
-	entries_add(e, name, NULL, f->data, f->len);
+	entries_add(e, name, NULL, f->data, f->len, 1);
 }
 
 static void add_media(struct entries *e, const struct course *c,
@@ -87,7 +87,7 @@ static void add_media(struct entries *e, const struct course *c,
 	for (size_t i = 0; p && i < p->nimages; i++) {
 		char *name = xasprintf("media/%s", p->images[i]);
 		char *file = path_join(c->dir, p->images[i]);
-		entries_add(e, name, file, NULL, 0);
+		entries_add(e, name, file, NULL, 0, 0);
 		free(name);
 		free(file);
 	}
@@ -164,7 +164,8 @@ static void free_pages(const struct course *c, struct lang_pages *lp)
 /* Assemble, validate and write one package to plan->tmp. */
 static int build_one(struct course *c, const struct package_options *opt,
 		     struct lang_pages *lp, size_t first, size_t count,
-		     struct plan *plan, time_t mtime, struct diag *d)
+		     struct plan *plan, time_t mtime, struct zipw_cache *cache,
+		     struct diag *d)
 {
 	struct entries e = { 0 };
 	struct buf manifest = BUF_INIT;
@@ -185,7 +186,7 @@ static int build_one(struct course *c, const struct package_options *opt,
 		html_render_module(&pages[i], &in);
 		mods[i] = mod;
 		launch[i] = xasprintf("%s/index.html", mod->id);
-		entries_add(&e, launch[i], NULL, pages[i].ptr, pages[i].len);
+		entries_add(&e, launch[i], NULL, pages[i].ptr, pages[i].len, 0);
 		for (size_t t = 0; t < mod->ntopics; t++)
 			add_media(&e, c, lp->topics[first + i][t]);
 	}
@@ -194,7 +195,7 @@ static int build_one(struct course *c, const struct package_options *opt,
 	add_embedded(&e, "assets/etoolbox.js", "runtime/etoolbox.js");
 	if (c->theme) {
 		char *file = path_join(c->dir, c->theme);
-		entries_add(&e, "assets/theme.css", file, NULL, 0);
+		entries_add(&e, "assets/theme.css", file, NULL, 0, 0);
 		free(file);
 	}
 	/* every file but the SCO pages goes in the shared asset resource */
@@ -224,7 +225,8 @@ static int build_one(struct course *c, const struct package_options *opt,
 		add_embedded(&e, package_schemas[i], en);
 		free(en);
 	}
-	entries_add(&e, "imsmanifest.xml", NULL, manifest.ptr, manifest.len);
+	entries_add(&e, "imsmanifest.xml", NULL, manifest.ptr, manifest.len,
+		    0);
 
 	/* the package must pass what any LMS will check, before it exists */
 	name = xasprintf("%s:imsmanifest.xml", plan->name);
@@ -246,7 +248,8 @@ static int build_one(struct course *c, const struct package_options *opt,
 		goto done;
 	}
 	plan->nfiles = e.n;
-	err = zipw_write(plan->tmp, e.v, e.n, mtime, d);
+	struct zipw_options zo = { mtime, opt->level, opt->jobs, cache };
+	err = zipw_write(plan->tmp, e.v, e.n, &zo, d);
 done:
 	if (doc)
 		xmlFreeDoc(doc);
@@ -273,6 +276,7 @@ int package_build(const char *course_dir, const struct package_options *opt,
 	struct lang_pages *lps = NULL;
 	struct plan *plans = NULL;
 	size_t nplans = 0, written = 0;
+	struct zipw_cache *cache = zipw_cache_new();
 	int err = 0;
 
 	if (parse_course(&c, course_dir, d) < 0)
@@ -316,7 +320,7 @@ int package_build(const char *course_dir, const struct package_options *opt,
 			opt->progress(i, nplans, plans[i].name, opt->payload);
 		err = build_one(c, opt, &lps[l], opt->single ? 0 : k,
 				opt->single ? c->nmodules : 1, &plans[i],
-				mtime, d);
+				mtime, cache, d);
 		if (err)
 			goto done;
 		written = i + 1;
@@ -349,6 +353,7 @@ done:
 		free(plans[i].tmp);
 	}
 	free(plans);
+	zipw_cache_free(cache);
 	for (size_t l = 0; c && l < c->nlangs; l++)
 		free_pages(c, &lps[l]);
 	free(lps);

@@ -5,8 +5,8 @@
 # Chromium and their npm packages themselves (tests/browser/run.sh).
 set -eu
 pkgs="build-essential pkg-config libzip-dev libxml2-dev libjansson-dev
-libcurl4-openssl-dev libyaml-dev libcmark-dev libxml2-utils zip unzip valgrind
-clang libclang-rt-14-dev"
+libcurl4-openssl-dev libyaml-dev libcmark-dev libdeflate-dev zlib1g-dev libxml2-utils zip unzip valgrind
+clang libclang-rt-14-dev time strace"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||

@@ -217,11 +217,15 @@ void test_zipw(void)
 		/* the second round runs in another time zone */
 		setenv("TZ", round ? "Pacific/Kiritimati" : "UTC", 1);
 		struct zipw_entry e[3] = {
-			{ xstrdup("z/index.html"), NULL, html, strlen(html) },
-			{ xstrdup("media/photo.jpg"), xstrdup(media), NULL, 0 },
-			{ xstrdup("imsmanifest.xml"), NULL, "<m/>", 4 },
+			{ xstrdup("z/index.html"), NULL, html, strlen(html), 0 },
+			{ xstrdup("media/photo.jpg"), xstrdup(media), NULL, 0,
+			  0 },
+			{ xstrdup("imsmanifest.xml"), NULL, "<m/>", 4, 0 },
 		};
-		int rc = zipw_write(round ? z2 : z1, e, 3, 1700000000, &c.d);
+		struct zipw_options zo = ZIPW_OPTIONS_INIT;
+		zo.mtime = 1700000000;
+		zo.jobs = round ? 1 : 2;
+		int rc = zipw_write(round ? z2 : z1, e, 3, &zo, &c.d);
 		OK(rc == 0, "zipw__write: round %d writes", round);
 		for (int i = 0; i < 3; i++) {
 			free(e[i].name);
@@ -232,7 +236,8 @@ void test_zipw(void)
 	size_t l1, l2;
 	char *b1 = read_all(z1, &l1), *b2 = read_all(z2, &l2);
 	OK(l1 == l2 && memcmp(b1, b2, l1) == 0,
-	   "zipw__determinism: same bytes whatever the host's time zone");
+	   "zipw__determinism: same bytes whatever the time zone and the "
+	   "number of threads");
 	free(b1);
 	free(b2);
 
@@ -267,6 +272,55 @@ void test_zipw(void)
 		   "zipw__attrs: fixed 0644 permissions");
 		zip_close(za);
 	}
+	/* files bigger than ZIPW_MEM_LIMIT are streamed, not held */
+	size_t big = ZIPW_MEM_LIMIT + 12345;
+	char *text = xmalloc(big + 1);
+	for (size_t i = 0; i < big; i++)
+		text[i] = "migration and local development\n"[i % 32];
+	text[big] = '\0';
+	harness_write(dir, "big.svg", text);
+	harness_write(dir, "big.mp4", text);
+	char *bsvg = path_join(dir, "big.svg"), *bmp4 = path_join(dir, "big.mp4");
+	char *z3 = path_join(dir, "c.zip");
+	struct zipw_entry be[3] = {
+		{ xstrdup("big.svg"), xstrdup(bsvg), NULL, 0, 0 },
+		{ xstrdup("big.mp4"), xstrdup(bmp4), NULL, 0, 0 },
+		{ xstrdup("small.txt"), NULL, "small", 5, 1 },
+	};
+	struct zipw_options bo = ZIPW_OPTIONS_INIT;
+	struct zipw_cache *cache = zipw_cache_new();
+	bo.cache = cache;
+	OK(zipw_write(z3, be, 3, &bo, &c.d) == 0 &&
+	       zipw_write(z3, be, 3, &bo, &c.d) == 0,
+	   "zipw__stream: big files are written (twice, with the cache)");
+	za = zip_open(z3, ZIP_RDONLY | ZIP_CHECKCONS, &zerr);
+	int same = za != NULL;
+	for (int k = 0; za && k < 2; k++) {
+		zip_stat_t st;
+		zip_stat(za, k == 0 ? "big.svg" : "big.mp4", 0, &st);
+		zip_file_t *zf = zip_fopen(za, k == 0 ? "big.svg" : "big.mp4", 0);
+		char *back = xmalloc(big + 1);
+		zip_int64_t got = zf ? zip_fread(zf, back, big + 1) : -1;
+		same &= got == (zip_int64_t)big && memcmp(back, text, big) == 0 &&
+			st.comp_method == (k == 0 ? ZIP_CM_DEFLATE : ZIP_CM_STORE);
+		if (zf)
+			zip_fclose(zf);
+		free(back);
+	}
+	OK(same, "zipw__stream: streamed entries read back intact, with the "
+		 "right method and CRC");
+	if (za)
+		zip_close(za);
+	zipw_cache_free(cache);
+	for (int i = 0; i < 3; i++) {
+		free(be[i].name);
+		free(be[i].file);
+	}
+	free(text);
+	free(bsvg);
+	free(bmp4);
+	free(z3);
+
 	OK(zipw_is_compressed("a/b.PNG") && zipw_is_compressed("x.woff2") &&
 	       !zipw_is_compressed("x.svg") && !zipw_is_compressed("png"),
 	   "zipw__kind: compressed media is known by extension");
