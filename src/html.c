@@ -185,10 +185,12 @@ static void html_data(struct html_ctx *x)
 	json_object_set_new(root, "lang", json_string(in->lang));
 	json_object_set_new(jc, "id", json_string(c->id));
 	json_object_set_new(jc, "title", html_jtext(x, &c->title));
+	json_object_set_new(jc, "description", html_jtext(x, &c->description));
 	json_object_set_new(jc, "xapi_base", json_string(c->xapi_base));
 	json_object_set_new(root, "course", jc);
 	json_object_set_new(jm, "id", json_string(m->id));
 	json_object_set_new(jm, "title", html_jtext(x, &m->title));
+	json_object_set_new(jm, "description", html_jtext(x, &m->description));
 	json_object_set_new(jm, "mastery_score", json_integer(m->mastery));
 	json_object_set_new(root, "module", jm);
 	json_array_append_new(pages, html_page_json("page-about", "about",
