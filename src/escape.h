@@ -8,4 +8,9 @@
  * & < > " ' become character references. */
 void escape_html(struct buf *out, const char *s);
 
+/* Append 's' with control characters and bytes that are not UTF-8
+ * written as escapes (\n, \t, \r, \xNN), so that a name from an
+ * untrusted file can't forge output lines or drive the terminal. */
+void escape_printable(struct buf *out, const char *s);
+
 #endif

@@ -4,9 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "errors.h"
+#include "escape.h"
 #include "util.h"
-#include "xsd.h"
 
 #define NS_IMSCP "http://www.imsproject.org/xsd/imscp_rootv1p1p2"
 #define NS_ADLCP "http://www.adlnet.org/xsd/adlcp_rootv1p2"
@@ -25,6 +26,10 @@ struct sc {
 	xmlNodePtr orgs;      /* <organizations> */
 	int scos;
 	char *listed;         /* per entry: 1 when some <file> lists it */
+	size_t nlines;        /* lines of the manifest text */
+	size_t *line_start;   /* byte offset where each line starts */
+	size_t nres;          /* resource identifiers, sorted */
+	char **res_ids;
 };
 
 #define X(s) ((const xmlChar *)(s))
@@ -36,17 +41,56 @@ static int sc_is(xmlNodePtr n, const char *ns, const char *local)
 	       strcmp((const char *)n->name, local) == 0;
 }
 
+/* The text of 1-based 'line' of the manifest: [*out, *out + *len) */
+static int sc_line(const struct sc *s, int line, const char **out,
+		   size_t *len)
+{
+	if (!s->in->text || line < 1 || (size_t)line > s->nlines)
+		return -1;
+	size_t a = s->line_start[line - 1];
+	size_t b = (size_t)line < s->nlines ? s->line_start[line] - 1
+					    : s->in->len;
+	*out = s->in->text + a;
+	*len = b - a;
+	return 0;
+}
+
+/* The 1-based column of the first 'needle' on 'line', or 0 */
+static int sc_find_col(const struct sc *s, int line, const char *needle,
+		       int tag)
+{
+	const char *text;
+	size_t len, nl = strlen(needle);
+	if (sc_line(s, line, &text, &len) < 0)
+		return 0;
+	for (size_t i = 0; i + nl <= len; i++) {
+		if (memcmp(text + i, needle, nl) != 0)
+			continue;
+		if (tag && i + nl < len) {
+			char after = text[i + nl];
+			if (after != ' ' && after != '>' && after != '/' &&
+			    after != '\t' && after != '\r')
+				continue;
+		}
+		int col = 1;
+		for (size_t k = 0; k < i; k++)
+			col += ((unsigned char)text[k] & 0xC0) != 0x80;
+		return col;
+	}
+	return 0;
+}
+
 static struct loc sc_loc(const struct sc *s, xmlNodePtr n)
 {
 	int line = n ? (int)xmlGetLineNo(n) : 0;
 	if (line <= 0)
 		return (struct loc){ s->in->name, 0, 0 };
-	char *qname = n->ns && n->ns->prefix
-			  ? xasprintf("%s:%s", n->ns->prefix, n->name)
-			  : xstrdup((const char *)n->name);
-	int col = xsd_node_column(s->in->text, s->in->len, line, qname);
-	free(qname);
-	return (struct loc){ s->in->name, line, col };
+	char *tag = n->ns && n->ns->prefix
+			? xasprintf("<%s:%s", n->ns->prefix, n->name)
+			: xasprintf("<%s", n->name);
+	int col = sc_find_col(s, line, tag, 1);
+	free(tag);
+	return (struct loc){ s->in->name, line, col ? col : 1 };
 }
 
 /* The place of attribute 'attr' with 'value' on the element's line, so
@@ -55,26 +99,13 @@ static struct loc sc_loc_attr(const struct sc *s, xmlNodePtr n,
 			      const char *attr, const char *value)
 {
 	struct loc loc = sc_loc(s, n);
-	const char *text = s->in->text;
-	if (!text || loc.line <= 0)
+	if (loc.line <= 0)
 		return loc;
 	char *needle = xasprintf("%s=\"%s\"", attr, value);
-	const char *p = text, *end = text + s->in->len;
-	for (int l = 1; l < loc.line && p < end; p++)
-		if (*p == '\n')
-			l++;
-	const char *eol = memchr(p, '\n', (size_t)(end - p));
-	size_t span = (size_t)((eol ? eol : end) - p);
-	char *line = xstrndup(p, span);
-	const char *hit = strstr(line, needle);
-	if (hit) {
-		int col = 1;
-		for (const char *c = line; c < hit; c++)
-			col += ((unsigned char)*c & 0xC0) != 0x80;
-		loc.col = col;
-	}
-	free(line);
+	int col = sc_find_col(s, loc.line, needle, 0);
 	free(needle);
+	if (col)
+		loc.col = col;
 	return loc;
 }
 
@@ -117,6 +148,17 @@ static long sc_index(const struct scormcheck_input *in, const char *name)
 int scormcheck_has(const struct scormcheck_input *in, const char *name)
 {
 	return sc_index(in, name) >= 0;
+}
+
+static int sc_cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int sc_has_resource(const struct sc *s, const char *id)
+{
+	return s->nres && bsearch(&id, s->res_ids, s->nres,
+				  sizeof(*s->res_ids), sc_cmp_str) != NULL;
 }
 
 static int sc_has_id(xmlNodePtr parent, const char *child, const char *id)
@@ -249,13 +291,31 @@ static void sc_long_string(struct sc *s, xmlNodePtr n, const char *what,
 			    what, len, max);
 }
 
+/* A CMIDecimal ("85", "85.5", "-3") as a number; -1 when it is not one
+ * (no exponents, hex, NaN or infinities, which strtod would take). */
+static double sc_decimal(const char *v)
+{
+	const char *p = v;
+	if (*p == '-' || *p == '+')
+		p++;
+	int digits = 0, dot = 0;
+	for (; *p; p++) {
+		if (*p >= '0' && *p <= '9')
+			digits++;
+		else if (*p == '.' && !dot)
+			dot = 1;
+		else
+			return -1;
+	}
+	return digits ? strtod(v, NULL) : -1;
+}
+
 static void sc_item_ext(struct sc *s, xmlNodePtr n)
 {
 	char *v = sc_text(n);
 	if (sc_is(n, NS_ADLCP, "masteryscore")) {
-		char *end = NULL;
-		double x = *v ? strtod(v, &end) : -1;
-		if (!*v || *end || x < 0 || x > 100)
+		double x = sc_decimal(v);
+		if (x < 0 || x > 100)
 			diag_report(s->d, DIAG_ERROR, "masteryscore-range",
 				    sc_loc(s, n),
 				    "adlcp:masteryscore '%s' is not a number "
@@ -293,7 +353,7 @@ static void sc_items(struct sc *s, xmlNodePtr parent)
 	for (xmlNodePtr n = parent->children; n; n = n->next) {
 		if (sc_is(n, NS_IMSCP, "item")) {
 			char *ref = sc_attr(n, "identifierref");
-			if (ref && !sc_has_id(s->resources, "resource", ref))
+			if (ref && !sc_has_resource(s, ref))
 				diag_report(s->d, DIAG_ERROR, "identifierref",
 					    sc_loc_attr(s, n, "identifierref",
 							ref),
@@ -368,7 +428,7 @@ static void sc_resources(struct sc *s)
 			} else if (sc_is(f, NS_IMSCP, "dependency")) {
 				char *ref = sc_attr(f, "identifierref");
 				if (ref &&
-				    !sc_has_id(s->resources, "resource", ref))
+				    !sc_has_resource(s, ref))
 					diag_report(s->d, DIAG_ERROR,
 						    "identifierref",
 						    sc_loc_attr(s, f,
@@ -471,10 +531,59 @@ static int sc_is_control_file(const char *name)
 				      strcmp(ext, "dtd") == 0);
 }
 
+/* Absolute, '..' or backslash paths: not files to list, but problems */
+static int sc_unsafe_name(const char *e)
+{
+	if (e[0] == '/' || e[0] == '\\' || (e[0] && e[1] == ':') ||
+	    strchr(e, '\\'))
+		return 1;
+	for (const char *p = e; (p = strstr(p, "..")); p += 2)
+		if ((p == e || p[-1] == '/') && (p[2] == '/' || p[2] == '\0'))
+			return 1;
+	return 0;
+}
+
+static void sc_build_index(struct sc *s, xmlNodePtr root)
+{
+	const char *t = s->in->text;
+	size_t cap = 64;
+	s->line_start = xmalloc(cap * sizeof(*s->line_start));
+	s->line_start[s->nlines++] = 0;
+	for (size_t i = 0; t && i < s->in->len; i++) {
+		if (t[i] != '\n')
+			continue;
+		if (s->nlines == cap) {
+			cap *= 2;
+			s->line_start = xrealloc(s->line_start,
+						 cap * sizeof(*s->line_start));
+		}
+		s->line_start[s->nlines++] = i + 1;
+	}
+	(void)root;
+	size_t rcap = 0;
+	for (xmlNodePtr r = s->resources ? s->resources->children : NULL; r;
+	     r = r->next) {
+		if (!sc_is(r, NS_IMSCP, "resource"))
+			continue;
+		char *id = sc_attr(r, "identifier");
+		if (!id)
+			continue;
+		if (s->nres == rcap) {
+			rcap = rcap ? rcap * 2 : 16;
+			s->res_ids = xrealloc(s->res_ids,
+					      rcap * sizeof(*s->res_ids));
+		}
+		s->res_ids[s->nres++] = xstrdup(id);
+		xmlFree(id);
+	}
+	if (s->nres)
+		qsort(s->res_ids, s->nres, sizeof(*s->res_ids), sc_cmp_str);
+}
+
 int scormcheck_manifest(const struct scormcheck_input *in, struct diag *d)
 {
 	size_t errors_before = d->errors;
-	struct sc s = { in, d, NULL, NULL, 0, NULL };
+	struct sc s = { in, d, NULL, NULL, 0, NULL, 0, NULL, 0, NULL };
 	xmlNodePtr root = xmlDocGetRootElement(in->doc);
 
 	if (!sc_is(root, NS_IMSCP, "manifest")) {
@@ -490,6 +599,7 @@ int scormcheck_manifest(const struct scormcheck_input *in, struct diag *d)
 		else if (sc_is(n, NS_IMSCP, "resources"))
 			s.resources = n;
 	}
+	sc_build_index(&s, root);
 	sc_metadata(&s, root);
 	if (s.orgs) {
 		char *def = sc_attr(s.orgs, "default");
@@ -519,12 +629,23 @@ int scormcheck_manifest(const struct scormcheck_input *in, struct diag *d)
 		if (s.listed[i] || sc_is_control_file(e) ||
 		    (len && e[len - 1] == '/'))
 			continue;
+		if (sc_unsafe_name(e) ||
+		    (i > 0 && strcmp(e, in->entries[i - 1]) == 0) ||
+		    (i + 1 < in->nentries && strcmp(e, in->entries[i + 1]) == 0))
+			continue; /* zipcheck reports these names itself */
+		struct buf shown = BUF_INIT;
+		escape_printable(&shown, e);
 		diag_report(d, DIAG_WARNING, "file-unlisted",
 			    (struct loc){ in->name, 0, 0 },
 			    "'%s' is in the package but no resource lists it; "
 			    "add a <file href=\"%s\"/>",
-			    e, e);
+			    shown.ptr, shown.ptr);
+		buf_free(&shown);
 	}
 	free(s.listed);
+	free(s.line_start);
+	for (size_t i = 0; i < s.nres; i++)
+		free(s.res_ids[i]);
+	free(s.res_ids);
 	return d->errors > errors_before ? ET_EINVALID : 0;
 }

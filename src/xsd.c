@@ -170,10 +170,36 @@ static void xsd_on_error(void *ctx, xmlErrorPtr err)
 	free(msg);
 }
 
+/* A document type declaration is where XXE and entity expansion attacks
+ * live: stop the parser as soon as one starts, before any entity is
+ * declared, and remember where it was. */
+struct xsd_dtd_guard {
+	xmlParserCtxtPtr ctxt;
+	int line; /* the line of <!DOCTYPE, or 0 when none was seen */
+};
+
+static struct xsd_dtd_guard *xsd_guard; /* parsing is single-threaded */
+
+static void xsd_on_doctype(void *ctx, const xmlChar *name,
+			   const xmlChar *external_id,
+			   const xmlChar *system_id)
+{
+	(void)ctx;
+	(void)name;
+	(void)external_id;
+	(void)system_id;
+	if (!xsd_guard || xsd_guard->line)
+		return;
+	xmlParserInputPtr in = xsd_guard->ctxt->input;
+	xsd_guard->line = in && in->line > 0 ? in->line : 1;
+	xmlStopParser(xsd_guard->ctxt);
+}
+
 int xsd_parse(xmlDocPtr *out, const char *data, size_t len, const char *name,
 	      struct diag *d)
 {
 	struct xsd_report r = { d, name, data, len, "xml-malformed", 0 };
+	struct xsd_dtd_guard guard = { NULL, 0 };
 	xmlParserCtxtPtr ctxt = NULL;
 	xmlDocPtr doc = NULL;
 	int err = ET_EINVALID;
@@ -188,27 +214,29 @@ int xsd_parse(xmlDocPtr *out, const char *data, size_t len, const char *name,
 	ctxt = xmlNewParserCtxt();
 	if (!ctxt)
 		return ET_ERROR;
+	guard.ctxt = ctxt;
+	xsd_guard = &guard;
+	ctxt->sax->internalSubset = xsd_on_doctype;
 	xmlSetStructuredErrorFunc(&r, xsd_on_error);
 	doc = xmlCtxtReadMemory(ctxt, data, (int)len, name, NULL,
 				XML_PARSE_NONET | XML_PARSE_NOWARNING |
 				    XML_PARSE_NOERROR);
 	xmlSetStructuredErrorFunc(NULL, xsd_quiet_structured);
+	xsd_guard = NULL;
+	if (guard.line) {
+		/* earlier well-formedness errors were already reported */
+		diag_report(d, DIAG_ERROR, "xml-dtd",
+			    (struct loc){ name, guard.line, 1 },
+			    "document type declarations (DTDs and entities) "
+			    "are not allowed: they are how XXE and entity "
+			    "expansion attacks work; remove the <!DOCTYPE>");
+		goto done;
+	}
 	if (!doc || !ctxt->wellFormed) {
 		if (r.count == 0)
 			diag_report(d, DIAG_ERROR, "xml-malformed",
 				    (struct loc){ name, 1, 1 },
 				    "not well-formed XML");
-		goto done;
-	}
-	if (doc->intSubset || doc->extSubset) {
-		xmlNodePtr dtd = (xmlNodePtr)(doc->intSubset ? doc->intSubset
-							     : doc->extSubset);
-		int line = dtd->line > 0 ? dtd->line : 1;
-		diag_report(d, DIAG_ERROR, "xml-dtd",
-			    (struct loc){ name, line, 1 },
-			    "document type declarations (DTDs and entities) "
-			    "are not allowed: they are how XXE and entity "
-			    "expansion attacks work; remove the <!DOCTYPE>");
 		goto done;
 	}
 	*out = doc;

@@ -11,6 +11,7 @@
 #include "buf.h"
 #include "embed.h"
 #include "errors.h"
+#include "escape.h"
 #include "scormcheck.h"
 #include "util.h"
 #include "xsd.h"
@@ -33,13 +34,21 @@ struct zc {
 	struct diag *d;
 	size_t n;
 	char **names; /* entry names, in zip order */
+	size_t dirs;  /* folder entries among them */
+	int manifest; /* the manifest was found at the root */
 };
 
+/* "course.zip:<entry>", the entry's name made safe to print */
 static struct loc zc_at(struct zc *z, const char *entry, char **hold)
 {
+	struct buf b = BUF_INIT;
+	buf_puts(&b, z->display);
+	if (entry) {
+		buf_putc(&b, ':');
+		escape_printable(&b, entry);
+	}
 	free(*hold);
-	*hold = entry ? xasprintf("%s:%s", z->display, entry)
-		      : xstrdup(z->display);
+	*hold = buf_detach(&b, NULL);
 	return (struct loc){ *hold, 0, 0 };
 }
 
@@ -122,7 +131,8 @@ static void zc_entries(struct zc *z)
 				    "the path contains '..'; unpacking would "
 				    "write outside the package's folder "
 				    "(zip slip)");
-		if (strchr(name, '\\'))
+		int backslash = strchr(name, '\\') != NULL;
+		if (backslash)
 			diag_report(z->d, DIAG_WARNING, "zip-backslash", at,
 				    "the path uses '\\' instead of '/'; zip the "
 				    "package with a tool that writes '/'");
@@ -149,7 +159,9 @@ static void zc_entries(struct zc *z)
 					    ZC_MAX_RATIO);
 		}
 		size_t len = strlen(name);
-		if (!zc_url_safe(name) && !(len && name[len - 1] == '/'))
+		if (len && name[len - 1] == '/')
+			z->dirs++;
+		else if (!backslash && !zc_url_safe(name))
 			diag_report(z->d, DIAG_WARNING, "zip-filename-url", at,
 				    "the name has characters that break URLs "
 				    "in some LMSs (spaces, '#', '?', '%%', "
@@ -176,12 +188,17 @@ static void zc_entries(struct zc *z)
 	for (size_t i = 1; i < z->n; i++)
 		if (strcasecmp(sorted[i], sorted[i - 1]) == 0 &&
 		    strcmp(sorted[i], sorted[i - 1]) != 0)
+		{
+			struct buf other = BUF_INIT;
+			escape_printable(&other, sorted[i - 1]);
 			diag_report(z->d, DIAG_ERROR, "zip-case-collision",
 				    zc_at(z, sorted[i], &hold),
 				    "the name differs from '%s' only in case; "
 				    "on Windows and macOS servers one "
 				    "overwrites the other",
-				    sorted[i - 1]);
+				    other.ptr);
+			buf_free(&other);
+		}
 	free(sorted);
 	free(hold);
 }
@@ -288,6 +305,45 @@ static void zc_schemas(struct zc *z)
 	free(hold);
 }
 
+/* Metadata in separate files (<adlcp:location>): each must be well-formed
+ * IMS MD 1.2.1, as ADL's meta-data test requires. A missing file is
+ * reported by scormcheck (href-missing). */
+static void zc_locations(struct zc *z, xmlNodePtr n, int depth)
+{
+	for (; n && depth < 64; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (n->ns && strcmp((const char *)n->name, "location") == 0 &&
+		    strcmp((const char *)n->ns->href,
+			   "http://www.adlnet.org/xsd/adlcp_rootv1p2") == 0) {
+			xmlChar *v = xmlNodeGetContent(n);
+			char *path = xstrdup(v ? (const char *)v : "");
+			xmlFree(v);
+			long i = path_normalize(path) == 0 ? zc_find(z, path)
+							    : -1;
+			struct buf text = BUF_INIT;
+			int too_big = 0;
+			char *name = NULL;
+			if (i >= 0 &&
+			    zc_read(z, (size_t)i, ZC_MAX_MANIFEST, &text,
+				    &too_big) == 0) {
+				struct loc at = zc_at(z, path, &name);
+				xmlDocPtr md = NULL;
+				if (xsd_parse(&md, text.ptr, text.len, at.file,
+					      z->d) == 0) {
+					xsd_validate(md, at.file, text.ptr,
+						     text.len, z->d);
+					xmlFreeDoc(md);
+				}
+			}
+			free(name);
+			buf_free(&text);
+			free(path);
+		}
+		zc_locations(z, n->children, depth + 1);
+	}
+}
+
 static void zc_manifest(struct zc *z, struct zipcheck_summary *sum)
 {
 	char *hold = NULL;
@@ -352,7 +408,9 @@ static void zc_manifest(struct zc *z, struct zipcheck_summary *sum)
 	qsort(sorted, z->n, sizeof(*sorted), zc_cmp);
 	struct scormcheck_input in = { doc, name, text.ptr, text.len, z->n,
 				       (const char *const *)sorted };
+	z->manifest = 1;
 	scormcheck_manifest(&in, z->d);
+	zc_locations(z, xmlDocGetRootElement(doc), 0);
 	/* count SCOs for the summary */
 	for (xmlNodePtr r = xmlDocGetRootElement(doc)->children; r;
 	     r = r->next) {
@@ -382,7 +440,7 @@ static int zc_run(zip_t *za, const char *display,
 		  struct zipcheck_summary *out, struct diag *d,
 		  size_t errors_before)
 {
-	struct zc z = { za, display, d, 0, NULL };
+	struct zc z = { za, display, d, 0, NULL, 0, 0 };
 	char *hold = NULL;
 	zip_int64_t n = zip_get_num_entries(za, 0);
 	if (n < 0 || n > ZC_MAX_ENTRIES) {
@@ -394,16 +452,86 @@ static int zc_run(zip_t *za, const char *display,
 		goto done;
 	}
 	z.n = (size_t)n;
-	out->entries = z.n;
 	zc_entries(&z);
+	out->entries = z.n - z.dirs;
 	zc_manifest(&z, out);
-	zc_schemas(&z);
+	if (z.manifest)
+		zc_schemas(&z);
 done:
 	for (size_t i = 0; z.names && i < z.n; i++)
 		free(z.names[i]);
 	free(z.names);
 	free(hold);
 	return d->errors > errors_before ? ET_EINVALID : 0;
+}
+
+/* Before libzip reads the whole central directory: the entry count from
+ * the end-of-central-directory record (and its zip64 form), so that a zip
+ * claiming millions of entries is refused at once. 'tail' is the last
+ * 'len' bytes of a file of 'total' bytes. */
+static int zc_precheck(const unsigned char *tail, size_t len, uint64_t total,
+		       const char *display, struct diag *d)
+{
+	(void)total;
+	if (len < 22)
+		return 0; /* libzip says what is wrong */
+	for (size_t i = len - 22 + 1; i-- > 0;) {
+		const unsigned char *p = tail + i;
+		if (!(p[0] == 'P' && p[1] == 'K' && p[2] == 5 && p[3] == 6))
+			continue;
+		uint64_t count = (uint64_t)p[10] | (uint64_t)p[11] << 8;
+		/* a zip64 locator just before: the real count is in the zip64
+		 * end record, which normally sits right before the locator */
+		int zip64 = i >= 20 && tail[i - 20] == 'P' &&
+			    tail[i - 19] == 'K' && tail[i - 18] == 6 &&
+			    tail[i - 17] == 7;
+		if (zip64 && i >= 76 && tail[i - 76] == 'P' &&
+		    tail[i - 75] == 'K' && tail[i - 74] == 6 &&
+		    tail[i - 73] == 6) {
+			const unsigned char *r = tail + i - 76 + 32;
+			uint64_t c64 = 0;
+			for (int k = 7; k >= 0; k--)
+				c64 = c64 << 8 | r[k];
+			if (c64 > count)
+				count = c64;
+		}
+		if (count > ZC_MAX_ENTRIES) {
+			diag_report(d, DIAG_ERROR, "zip-too-many-entries",
+				    (struct loc){ display, 0, 0 },
+				    "the zip has %llu entries; at most %d are "
+				    "checked",
+				    (unsigned long long)count, ZC_MAX_ENTRIES);
+			return -1;
+		}
+		if (zip64)
+			diag_report(d, DIAG_ERROR, "zip-zip64",
+				    (struct loc){ display, 0, 0 },
+				    "the zip uses zip64, which SCORM 1.2 "
+				    "packages can't (PKZIP 2.04g)");
+		return 0;
+	}
+	return 0;
+}
+
+static int zc_precheck_file(const char *path, const char *display,
+			    struct diag *d)
+{
+	unsigned char tail[65557];
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return 0; /* zip_open reports it */
+	int rc = 0;
+	if (fseeko(f, 0, SEEK_END) == 0) {
+		off_t size = ftello(f);
+		off_t from = size > (off_t)sizeof(tail) ? size - (off_t)sizeof(tail)
+						       : 0;
+		if (size > 0 && fseeko(f, from, SEEK_SET) == 0) {
+			size_t n = fread(tail, 1, (size_t)(size - from), f);
+			rc = zc_precheck(tail, n, (uint64_t)size, display, d);
+		}
+	}
+	fclose(f);
+	return rc;
 }
 
 static void zc_open_error(const char *display, int code, struct diag *d)
@@ -435,7 +563,11 @@ int zipcheck_file(const char *path, const char *display,
 			    is_dir ? "not a file" : strerror(errno));
 		return ET_EINVALID;
 	}
+	if (zc_precheck_file(path, display, d) < 0)
+		return ET_EINVALID;
 	zip_t *za = zip_open(path, ZIP_RDONLY | ZIP_CHECKCONS, &code);
+	if (!za && code == ZIP_ER_EXISTS) /* duplicate names: report them */
+		za = zip_open(path, ZIP_RDONLY, &code);
 	if (!za) {
 		zc_open_error(display, code, d);
 		return ET_EINVALID;
@@ -457,7 +589,22 @@ int zipcheck_buffer(const void *data, size_t len, const char *display,
 		zip_error_fini(&ze);
 		return ET_ERROR;
 	}
+	size_t tail = len > 65557 ? 65557 : len;
+	if (zc_precheck((const unsigned char *)data + (len - tail), tail, len,
+			display, d) < 0) {
+		zip_source_free(src);
+		zip_error_fini(&ze);
+		return ET_EINVALID;
+	}
+	zip_source_keep(src);
 	zip_t *za = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &ze);
+	if (!za && zip_error_code_zip(&ze) == ZIP_ER_EXISTS) {
+		zip_error_fini(&ze);
+		zip_error_init(&ze);
+		za = zip_open_from_source(src, ZIP_RDONLY, &ze);
+	}
+	if (za)
+		zip_source_free(src); /* the archive holds its own reference */
 	if (!za) {
 		zc_open_error(display, zip_error_code_zip(&ze), d);
 		zip_source_free(src);

@@ -2,14 +2,14 @@
 # run-tests.sh -- run every test suite and end with "N passed, N failed"
 #
 # usage: tools/run-tests.sh [suite...]
-# suites: unit diag e2e fuzz asan valgrind browser (default: all)
+# suites: unit diag e2e check fuzz asan valgrind browser (default: all)
 #
 # Each suite prints TAP; this counts "ok" and "not ok" lines. A suite that
 # exits non-zero without reporting a failure counts as one failure.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 2
-suites=${*:-unit diag e2e fuzz asan valgrind browser}
+suites=${*:-unit diag e2e check fuzz asan valgrind browser}
 log=$(mktemp -d)
 trap 'rm -rf "$log"' EXIT
 passed=0 failed=0
@@ -44,6 +44,9 @@ for s in $suites; do
 		run_suite diag tools/run-diag.sh ;;
 	e2e)
 		run_suite e2e tests/e2e/run.sh ;;
+	check)
+		make -s build/etoolbox >/dev/null &&
+			run_suite check tools/run-check-cases.sh ;;
 	fuzz)
 		make -s build/fuzz-replay >/dev/null &&
 			run_suite fuzz tools/run-fuzz-corpus.sh build/fuzz-replay ;;
@@ -55,6 +58,7 @@ for s in $suites; do
 			run_suite asan-unit build/asan/unit-tests
 			ETOOLBOX=build/asan/etoolbox run_suite asan-diag tools/run-diag.sh
 			ETOOLBOX=build/asan/etoolbox run_suite asan-e2e tests/e2e/run.sh
+			ETOOLBOX=build/asan/etoolbox run_suite asan-check tools/run-check-cases.sh
 			run_suite asan-fuzz tools/run-fuzz-corpus.sh build/asan/fuzz-replay
 			unset ASAN_OPTIONS UBSAN_OPTIONS
 		else
