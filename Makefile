@@ -23,11 +23,15 @@ LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread
 B       ?= build
 CORE    := buf diag util source ydoc course parse check markdown escape html \
            manifest xsd scormcheck zipw zipcheck package embed
+CORE    += sha1 xapi_uuid xapi_validate xapi_reader xapi_csv xapi_auth \
+           lrsclient journal
 CLI     := main cmd_build cmd_check
+CLI     += cmd_send cmd_statements
 CORE_O   = $(CORE:%=$(B)/obj/%.o) $(B)/obj/embed_data.o
 CLI_O    = $(CLI:%=$(B)/obj/%.o)
 
 EMBED := runtime/etoolbox.js=src/runtime/etoolbox.js \
+         runtime/xapi.js=src/runtime/xapi.js \
          runtime/etoolbox.css=src/runtime/etoolbox.css \
          schemas/adlcp_rootv1p2.xsd=schemas/scorm12/adlcp_rootv1p2.xsd \
          schemas/ims_xml.xsd=schemas/scorm12/ims_xml.xsd \
@@ -42,7 +46,7 @@ SDE     := $(shell git log -1 --format=%ct 2>/dev/null)
 
 .PHONY: all packages deps test unit asan install clean format lint fuzz fuzz-run
 
-all: $(B)/etoolbox $(B)/unit-tests
+all: $(B)/etoolbox $(B)/unit-tests $(B)/fuzz-replay
 
 $(B)/obj/%.o: src/%.c $(wildcard src/*.h) | $(B)/obj
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -117,13 +121,13 @@ $(B)/fuzz-replay: $(B)/obj/fuzz/replay.o $(FUZZ_O) $(B)/libetcore.a
 FUZZ_TIME ?= 60
 fuzz:
 	$(MAKE) B=build/fuzz CC=clang CFLAGS='-O1 -g -fsanitize=fuzzer-no-link,address,undefined' build/fuzz/libetcore.a build/fuzz/obj/fuzz/fuzz_targets.o
-	for t in yaml manifest markdown zip; do \
+	for t in yaml manifest markdown zip xapi lrs_reply journal; do \
 		clang $(ALL_CFLAGS) -Itests/fuzz -fsanitize=fuzzer,address,undefined -o build/fuzz/fuzz_$$t \
 			tests/fuzz/libfuzzer_$$t.c build/fuzz/obj/fuzz/fuzz_targets.o build/fuzz/libetcore.a $(LIBS) || exit 1; \
 	done
 
 fuzz-run: fuzz
-	for t in yaml manifest markdown zip; do \
+	for t in yaml manifest markdown zip xapi lrs_reply journal; do \
 		mkdir -p build/fuzz/corpus-$$t && \
 		build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_TIME) -max_len=65536 build/fuzz/corpus-$$t tests/fuzz/corpus/$$t || exit 1; \
 	done

@@ -35,11 +35,15 @@ const struct cli_cmd *cli_find(const char *name);
 int cmd_build(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_help(int argc, char **argv);
+int cmd_send(int argc, char **argv);
+int cmd_statements(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
 extern const char cmd_build_usage[];
 extern const char cmd_check_usage[];
 extern const char cmd_help_usage[];
+extern const char cmd_send_usage[];
+extern const char cmd_statements_usage[];
 extern const char cmd_version_usage[];
 
 /* A diag sink that prints "file:line:col: severity: message" to stderr,

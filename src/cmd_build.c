@@ -7,8 +7,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "cli.h"
 #include "package.h"
+#include "util.h"
+#include "xapi_auth.h"
 
 const char cmd_build_usage[] =
     "usage: " PROGRAM_NAME " build [-o <dir>] [--single] [-j <n>] [--level <n>] [-q]\n"
@@ -24,6 +28,13 @@ const char cmd_build_usage[] =
     "      --level <n>     deflate level, 1 (fastest) to 12 (smallest);\n"
     "                      default 6\n"
     "  -h, --help          show this help\n"
+    "\n"
+    "xAPI: packages send learners' statements to an LRS when built with\n"
+    "      --lrs-endpoint <url>    the LRS's xAPI endpoint\n"
+    "      --lrs-home <url>        the LMS's home page (actor account homePage)\n"
+    "      --lrs-auth-file <file>  KEY:SECRET of a write-only LRS key (else\n"
+    "                              $ETOOLBOX_PACKAGE_AUTH); learners can read it\n"
+    "      --lrs-actor-name        also send learners' names\n"
     "\n"
     "A build that runs longer than a second shows its progress on a\n"
     "terminal (ETOOLBOX_PROGRESS_AFTER=<seconds> changes the delay).\n"
@@ -76,12 +87,74 @@ static void build_written(const char *path, size_t files, long long bytes,
 		       bytes);
 }
 
+static int build_is_http(const char *s)
+{
+	const char *rest = strncmp(s, "https://", 8) == 0  ? s + 8
+			   : strncmp(s, "http://", 7) == 0 ? s + 7
+							   : NULL;
+	return rest && *rest && *rest != '/' && !strpbrk(s, " \t\"<>\\^`{|}");
+}
+
+/* The packages' LRS settings as JSON. Returns 0 or an exit code. */
+static int build_lrs_config(char **out, const char *endpoint,
+			    const char *home, const char *auth_file,
+			    int actor_name, struct diag *d)
+{
+	char *auth = NULL;
+	if (!endpoint || !home)
+		return cli_usage_error("build", "--lrs-endpoint and --lrs-home "
+						"go together");
+	if (!build_is_http(endpoint) || strpbrk(endpoint, "?#"))
+		return cli_usage_error("build",
+				       "--lrs-endpoint must be an http(s) URL "
+				       "without a query");
+	if (!build_is_http(home))
+		return cli_usage_error("build",
+				       "--lrs-home must be an http(s) URL");
+	if (auth_file) {
+		if (xapi_auth_resolve(&auth, NULL, auth_file, d) < 0)
+			return CLI_EXIT_INPUT;
+	} else {
+		const char *env = getenv("ETOOLBOX_PACKAGE_AUTH");
+		if (env && *env) {
+			if (!strchr(env, ':'))
+				return cli_usage_error(
+				    "build", "ETOOLBOX_PACKAGE_AUTH must be "
+					     "KEY:SECRET");
+			auth = xstrdup(env);
+		}
+	}
+	json_t *o = json_object();
+	size_t n = strlen(endpoint);
+	char *ep = n && endpoint[n - 1] == '/' ? xstrdup(endpoint)
+					       : xasprintf("%s/", endpoint);
+	json_object_set_new(o, "endpoint", json_string(ep));
+	if (auth) {
+		char *b64 = util_base64(auth, strlen(auth));
+		char *basic = xasprintf("Basic %s", b64);
+		json_object_set_new(o, "auth", json_string(basic));
+		free(basic);
+		free(b64);
+		xapi_auth_free(auth);
+	}
+	json_object_set_new(o, "lms_home", json_string(home));
+	json_object_set_new(o, "actor_name", json_boolean(actor_name));
+	*out = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	free(ep);
+	return 0;
+}
+
 int cmd_build(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "level", required_argument, NULL, 'l' },
+		{ "lrs-actor-name", no_argument, NULL, 'N' },
+		{ "lrs-auth-file", required_argument, NULL, 'A' },
+		{ "lrs-endpoint", required_argument, NULL, 'E' },
+		{ "lrs-home", required_argument, NULL, 'H' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "single", no_argument, NULL, 's' },
@@ -90,11 +163,14 @@ int cmd_build(int argc, char **argv)
 	struct package_options opt = PACKAGE_OPTIONS_INIT;
 	struct build_ui ui = { 0, isatty(STDERR_FILENO), 1.0, { 0, 0 }, 0 };
 	struct diag d;
-	int ch;
+	const char *lrs_endpoint = NULL, *lrs_home = NULL, *lrs_auth_file = NULL;
+	int lrs_actor_name = 0, ch;
+	char *lrs_json = NULL;
 
 	optind = 1;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "+hj:o:q", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+hj:o:q", longopts, NULL)) !=
+	       -1) {
 		switch (ch) {
 		case 'j':
 		case 'l': {
@@ -116,6 +192,18 @@ int cmd_build(int argc, char **argv)
 			return CLI_EXIT_OK;
 		case 'o':
 			opt.outdir = optarg;
+			break;
+		case 'A':
+			lrs_auth_file = optarg;
+			break;
+		case 'E':
+			lrs_endpoint = optarg;
+			break;
+		case 'H':
+			lrs_home = optarg;
+			break;
+		case 'N':
+			lrs_actor_name = 1;
 			break;
 		case 'q':
 			ui.quiet = 1;
@@ -150,12 +238,20 @@ int cmd_build(int argc, char **argv)
 	const char *after = getenv("ETOOLBOX_PROGRESS_AFTER");
 	if (after && *after)
 		ui.after = strtod(after, NULL);
+	diag_init(&d, cli_diag_sink, NULL);
+	if (lrs_endpoint || lrs_home || lrs_auth_file || lrs_actor_name) {
+		int rc = build_lrs_config(&lrs_json, lrs_endpoint, lrs_home,
+					  lrs_auth_file, lrs_actor_name, &d);
+		if (rc)
+			return rc;
+		opt.lrs_json = lrs_json;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &ui.start);
 	opt.progress = build_progress;
 	opt.written = build_written;
 	opt.payload = &ui;
-	diag_init(&d, cli_diag_sink, NULL);
 	int err = package_build(argv[optind], &opt, &d);
+	free(lrs_json);
 	if (err && d.errors)
 		fprintf(stderr, PROGRAM_NAME ": %zu error%s; nothing was "
 				"written\n",

@@ -217,6 +217,11 @@ static void html_data(struct html_ctx *x)
 		json_array_append_new(qs,
 				      html_question_json(x, &m->questions[i]));
 	json_object_set_new(root, "questions", qs);
+	/* the emitter fetches its LRS settings only when they exist: a package
+	 * built without them makes no request (docs/page-contract.md) */
+	if (in->has_lrs)
+		json_object_set_new(root, "lrs_config",
+				    json_string("../assets/lrs.json"));
 
 	/* JSON_ESCAPE_SLASH keeps "</script>" out of the block */
 	char *s = json_dumps(root, JSON_COMPACT | JSON_ESCAPE_SLASH |
@@ -309,6 +314,7 @@ void html_render_module(struct buf *out, const struct html_input *in)
 	}
 	buf_puts(out, "</main>\n");
 	html_data(&x);
-	buf_puts(out, "<script src=\"../assets/etoolbox.js\"></script>\n"
+	buf_puts(out, "<script src=\"../assets/xapi.js\"></script>\n"
+		      "<script src=\"../assets/etoolbox.js\"></script>\n"
 		      "</body>\n</html>\n");
 }

@@ -18,6 +18,7 @@ struct html_input {
 	struct md_page *const *topics;   /* one per module topic, in order */
 	const struct md_page *resources; /* NULL when the course has none */
 	int has_theme;
+	int has_lrs; /* built with LRS settings: assets/lrs.json exists */
 };
 
 /* Append the page to 'out'. The input must come from a course that parsed

@@ -17,6 +17,11 @@ const struct cli_cmd cli_cmds[] = {
 	  cmd_check_usage },
 	{ "help", cmd_help, "Show help for etoolbox or one of its commands",
 	  cmd_help_usage },
+	{ "send", cmd_send, "Send xAPI statements to an LRS, each exactly once",
+	  cmd_send_usage },
+	{ "statements", cmd_statements,
+	  "Read an LRS's statements as JSON Lines or CSV",
+	  cmd_statements_usage },
 	{ "version", cmd_version, "Show the version", cmd_version_usage },
 	{ NULL, NULL, NULL, NULL }
 };

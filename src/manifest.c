@@ -158,6 +158,8 @@ int manifest_write(struct buf *out, const struct manifest_input *in)
 		mw_attr(&m, "identifierref", res);
 		mw_attr(&m, "isvisible", "true");
 		mw_elem(&m, "title", mw_text(&m, &mod->title));
+		if (in->datafromlms)
+			mw_elem(&m, "adlcp:datafromlms", in->datafromlms);
 		mw_elem(&m, "adlcp:masteryscore", mastery);
 		mw_end(&m);
 		free(item);

@@ -26,6 +26,7 @@ struct manifest_input {
 	const char *const *launch; /* per module: its SCO page, e.g. core/index.html */
 	size_t nshared;          /* files of the asset resource, sorted */
 	const char *const *shared;
+	const char *datafromlms; /* adlcp:datafromlms of every item, or NULL */
 };
 
 /* Append the manifest to 'out'. Returns 0, or ET_ERROR if libxml2 fails. */

@@ -23,6 +23,8 @@
 #include "zipw.h"
 
 #define MEDIA_PREFIX "../media/"
+/* adlcp:datafromlms holds at most 255 characters (adlcp XSD) */
+#define PACKAGE_DATAFROMLMS_MAX 255
 
 static const char *const package_schemas[] = {
 	"adlcp_rootv1p2.xsd", "ims_xml.xsd", "imscp_rootv1p1p2.xsd",
@@ -181,7 +183,8 @@ static int build_one(struct course *c, const struct package_options *opt,
 	for (size_t i = 0; i < count; i++) {
 		const struct module *mod = &c->modules[first + i];
 		struct html_input in = { c, mod, lp->lang, lp->topics[first + i],
-					 lp->resources, c->theme != NULL };
+					 lp->resources, c->theme != NULL,
+					 opt->lrs_json != NULL };
 		buf_init(&pages[i]);
 		html_render_module(&pages[i], &in);
 		mods[i] = mod;
@@ -193,6 +196,10 @@ static int build_one(struct course *c, const struct package_options *opt,
 	add_media(&e, c, lp->resources);
 	add_embedded(&e, "assets/etoolbox.css", "runtime/etoolbox.css");
 	add_embedded(&e, "assets/etoolbox.js", "runtime/etoolbox.js");
+	add_embedded(&e, "assets/xapi.js", "runtime/xapi.js");
+	if (opt->lrs_json)
+		entries_add(&e, "assets/lrs.json", NULL, opt->lrs_json,
+			    strlen(opt->lrs_json), 1);
 	if (c->theme) {
 		char *file = path_join(c->dir, c->theme);
 		entries_add(&e, "assets/theme.css", file, NULL, 0, 0);
@@ -213,7 +220,11 @@ static int build_one(struct course *c, const struct package_options *opt,
 		    : xstrdup(c->id);
 	struct manifest_input mi = { c, lp->lang, ident, count,
 				     mods, (const char *const *)launch,
-				     nshared, shared };
+				     nshared, shared,
+				     opt->lrs_json && strlen(opt->lrs_json) <=
+							  PACKAGE_DATAFROMLMS_MAX
+					 ? opt->lrs_json
+					 : NULL };
 	if (manifest_write(&manifest, &mi) < 0) {
 		diag_error(d, LOC_NONE, "cannot write the manifest of '%s'",
 			   plan->name);

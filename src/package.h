@@ -18,6 +18,10 @@ struct package_options {
 	time_t mtime;       /* timestamp of every entry; -1: newest source */
 	int level;          /* deflate level 1-12 (6 by default) */
 	int jobs;           /* compressing threads; 0: one per CPU */
+	/* the packages' LRS settings as JSON (docs/xapi-statements.md), or
+	 * NULL: shipped as assets/lrs.json, and as adlcp:datafromlms
+	 * (cmi.launch_data) when it fits in 255 characters */
+	const char *lrs_json;
 	/* called before each package is assembled; may be NULL */
 	void (*progress)(size_t done, size_t total, const char *name,
 			 void *payload);
@@ -27,7 +31,7 @@ struct package_options {
 	void *payload;
 };
 
-#define PACKAGE_OPTIONS_INIT { "dist", 0, -1, 6, 0, NULL, NULL, NULL }
+#define PACKAGE_OPTIONS_INIT { "dist", 0, -1, 6, 0, NULL, NULL, NULL, NULL }
 
 /* Build the course in 'course_dir'. Returns 0; ET_EINVALID when the
  * sources have errors (all reported, nothing written); ET_EIO when

@@ -118,6 +118,33 @@ done:
 	return err;
 }
 
+char *util_base64(const void *data, size_t len)
+{
+	static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				  "abcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char *p = data;
+	char *out = xmalloc(4 * ((len + 2) / 3) + 1), *o = out;
+	size_t i = 0;
+	for (; i + 2 < len; i += 3) {
+		unsigned v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8 |
+			     p[i + 2];
+		*o++ = abc[v >> 18];
+		*o++ = abc[(v >> 12) & 63];
+		*o++ = abc[(v >> 6) & 63];
+		*o++ = abc[v & 63];
+	}
+	if (i < len) {
+		unsigned v = (unsigned)p[i] << 16 |
+			     (i + 1 < len ? (unsigned)p[i + 1] << 8 : 0);
+		*o++ = abc[v >> 18];
+		*o++ = abc[(v >> 12) & 63];
+		*o++ = i + 1 < len ? abc[(v >> 6) & 63] : '=';
+		*o++ = '=';
+	}
+	*o = '\0';
+	return out;
+}
+
 char *path_join(const char *dir, const char *rel)
 {
 	if (!dir || !*dir || strcmp(dir, ".") == 0)

@@ -26,6 +26,9 @@ void util_bug(const char *file, int line, const char *fmt, ...)
  * NUL. Returns 0, or ET_ENOTFOUND / ET_EIO with errno left set. */
 int util_read_file(char **out, size_t *out_len, const char *path);
 
+/* Standard base64 (RFC 4648, with padding) of 'len' bytes. Caller frees. */
+char *util_base64(const void *data, size_t len);
+
 /* Join a directory and a relative path with one '/'. Caller frees. */
 char *path_join(const char *dir, const char *rel);
 /* The directory part of a path ("." when there is none). Caller frees. */

@@ -603,8 +603,9 @@ int zipcheck_buffer(const void *data, size_t len, const char *display,
 		zip_error_init(&ze);
 		za = zip_open_from_source(src, ZIP_RDONLY, &ze);
 	}
-	if (za)
-		zip_source_free(src); /* the archive holds its own reference */
+	/* ours plus the one zip_source_keep added; an open archive took the
+	 * latter, a failed open took neither */
+	zip_source_free(src);
 	if (!za) {
 		zc_open_error(display, zip_error_code_zip(&ze), d);
 		zip_source_free(src);

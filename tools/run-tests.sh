@@ -2,14 +2,14 @@
 # run-tests.sh -- run every test suite and end with "N passed, N failed"
 #
 # usage: tools/run-tests.sh [suite...]
-# suites: unit diag e2e check fuzz asan valgrind browser (default: all)
+# suites: unit diag e2e fuzz asan valgrind browser lrs (default: all)
 #
 # Each suite prints TAP; this counts "ok" and "not ok" lines. A suite that
 # exits non-zero without reporting a failure counts as one failure.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 2
-suites=${*:-unit diag e2e check fuzz asan valgrind browser}
+suites=${*:-unit diag e2e check fuzz asan valgrind browser lrs}
 log=$(mktemp -d)
 trap 'rm -rf "$log"' EXIT
 passed=0 failed=0
@@ -68,6 +68,8 @@ for s in $suites; do
 		run_suite valgrind tools/run-valgrind.sh ;;
 	browser)
 		run_suite browser tests/browser/run.sh ;;
+	lrs)
+		run_suite lrs tests/lrs/run.sh ;;
 	*)
 		echo "unknown suite '$s'"; failed=$((failed + 1)) ;;
 	esac

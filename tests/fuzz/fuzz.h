@@ -15,5 +15,12 @@ int fuzz_yaml(const uint8_t *data, size_t size);
 int fuzz_manifest(const uint8_t *data, size_t size);
 int fuzz_markdown(const uint8_t *data, size_t size);
 int fuzz_zip(const uint8_t *data, size_t size);
+/* fuzz_xapi: statements read as 'etoolbox send' reads them (array or JSON
+ * Lines), each validated, given an id and made a CSV row; fuzz_lrs_reply:
+ * an LRS answer as 'statements' and the client read it (statement result
+ * page, error message); fuzz_journal: a send journal file reopened. */
+int fuzz_xapi(const uint8_t *data, size_t size);
+int fuzz_lrs_reply(const uint8_t *data, size_t size);
+int fuzz_journal(const uint8_t *data, size_t size);
 
 #endif

@@ -22,6 +22,9 @@ static const struct {
 	{ "manifest", fuzz_manifest },
 	{ "markdown", fuzz_markdown },
 	{ "zip", fuzz_zip },
+	{ "xapi", fuzz_xapi },
+	{ "lrs_reply", fuzz_lrs_reply },
+	{ "journal", fuzz_journal },
 };
 
 static int cmp_names(const void *a, const void *b)

@@ -52,5 +52,14 @@ void test_xsd(void);
 void test_scormcheck(void);
 void test_manifest(void);
 void test_zipw(void);
+void test_sha1(void);
+void test_uuid(void);
+void test_xapi_values(void);
+void test_xapi_validate(void);
+void test_xapi_reader(void);
+void test_xapi_csv(void);
+void test_xapi_auth(void);
+void test_journal(void);
+void test_lrsclient(void);
 
 #endif

@@ -15,6 +15,12 @@ static const struct {
 	{ "markdown", test_markdown },	 { "xsd", test_xsd },
 	{ "scormcheck", test_scormcheck }, { "manifest", test_manifest },
 	{ "zipw", test_zipw },
+	{ "sha1", test_sha1 },		 { "uuid", test_uuid },
+	{ "xapi_values", test_xapi_values },
+	{ "xapi_validate", test_xapi_validate },
+	{ "xapi_reader", test_xapi_reader }, { "xapi_csv", test_xapi_csv },
+	{ "xapi_auth", test_xapi_auth }, { "journal", test_journal },
+	{ "lrsclient", test_lrsclient },
 };
 
 int main(int argc, char **argv)

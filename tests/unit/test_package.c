@@ -173,7 +173,7 @@ void test_manifest(void)
 	const char *launch[1] = { "basics/index.html" };
 	const char *shared[1] = { "assets/etoolbox.js" };
 	struct manifest_input in = { course, "en", "demo.basics", 1,
-				     mods,   launch, 1,	 shared };
+				     mods,   launch, 1,	 shared, NULL };
 	int rc = manifest_write(&out, &in);
 	OK(rc == 0, "manifest__write: writes");
 	OK(strstr(out.ptr, "<item identifier=\"ITEM-basics\" "

@@ -1,0 +1,25 @@
+/* xapi_auth.h -- where the LRS credentials come from, and keeping them
+ * out of sight
+ *
+ * First found: --auth KEY:SECRET, --auth-file FILE, the environment
+ * variable ETOOLBOX_LRS_AUTH. A file holds "KEY:SECRET" on its first line
+ * (a final newline is ignored); when group or others may read it, a
+ * warning says so (rule "auth-file-mode"). No message ever contains the
+ * credentials. */
+#ifndef ET_XAPI_AUTH_H
+#define ET_XAPI_AUTH_H
+
+#include "diag.h"
+
+#define XAPI_AUTH_ENV "ETOOLBOX_LRS_AUTH"
+
+/* Set *out to the credentials (a new string the caller frees with
+ * xapi_auth_free), or NULL when none are configured. Returns 0, or
+ * ET_ENOTFOUND / ET_EIO / ET_EINVALID for an unreadable or malformed file
+ * (reported). */
+int xapi_auth_resolve(char **out, const char *opt_auth, const char *file,
+		      struct diag *d);
+/* Wipe and free. */
+void xapi_auth_free(char *auth);
+
+#endif
