@@ -268,6 +268,15 @@ static void *zipw_worker(void *arg)
 	return NULL;
 }
 
+/* SCORM 1.2 packages are plain PKZIP 2.0: no zip64, so 4 GiB at most */
+static int zipw_too_big(const char *what, struct diag *d)
+{
+	diag_error(d, LOC_NONE,
+		   "'%s' is over 4 GiB; SCORM 1.2 packages can't use zip64",
+		   what);
+	return ET_EINVALID;
+}
+
 /* Little-endian writers into a header buffer */
 static unsigned char *put16(unsigned char *p, uint32_t v)
 {
@@ -381,11 +390,7 @@ static int zipw_stream(struct zipw_out *o, const struct zipw_entry *e,
 	p->usize = usize;
 	p->csize = o->pos - start;
 	if (p->usize > ZIPW_MAX_32 || p->csize > ZIPW_MAX_32) {
-		diag_error(d, LOC_NONE,
-			   "'%s' is over 4 GiB; SCORM 1.2 packages can't use "
-			   "zip64",
-			   e->file);
-		err = ET_EINVALID;
+		err = zipw_too_big(e->file, d);
 		goto done;
 	}
 	/* patch method, CRC and sizes into the local header */
@@ -511,11 +516,7 @@ int zipw_write(const char *path, struct zipw_entry *entries, size_t n,
 		}
 		offsets[i] = o.pos;
 		if (o.pos > ZIPW_MAX_32) {
-			diag_error(d, LOC_NONE,
-				   "'%s' would be over 4 GiB; SCORM 1.2 "
-				   "packages can't use zip64",
-				   path);
-			err = ET_EINVALID;
+			err = zipw_too_big(path, d);
 			goto done;
 		}
 		unsigned char hdr[30], *q = hdr;
@@ -563,11 +564,7 @@ int zipw_write(const char *path, struct zipw_entry *entries, size_t n,
 	}
 	uint64_t cd_size = o.pos - cd_start;
 	if (cd_start > ZIPW_MAX_32 || o.pos > ZIPW_MAX_32) {
-		diag_error(d, LOC_NONE,
-			   "'%s' would be over 4 GiB; SCORM 1.2 packages "
-			   "can't use zip64",
-			   path);
-		err = ET_EINVALID;
+		err = zipw_too_big(path, d);
 		goto done;
 	}
 	unsigned char eocd[22], *q = eocd;
