@@ -1,6 +1,7 @@
 /*! etoolbox learner runtime: the course UI and SCORM 1.2 tracking of one module SCO.
  * It reads the page the builder emitted (docs/page-contract.md), needs nothing else,
- * requests nothing and works with or without an LMS. See docs/learner-side.md. */
+ * requests nothing and works with or without an LMS. See docs/learner-side.md.
+ * It tells the xAPI emitter (xapi.js, loaded before it) what happens, through xapi(). */
 (function () {
   'use strict';
 
@@ -211,6 +212,18 @@
   /* CMITime HH:MM:SS */
   function clock(d) { return pad(d.getHours()) + ':' + pad(d.getMinutes()) + ':' + pad(d.getSeconds()); }
 
+  /* ------------------------------------------------------------------ xAPI
+
+     The emitter (src/runtime/xapi.js, docs/xapi-statements.md) is told what happens. Its
+     calls return at once and never throw here: SCORM tracking never waits on the LRS. */
+  function xapi(event) {
+    var x = win.etoolboxXapi;
+    if (!x || typeof x[event] !== 'function') return null;
+    try { return x[event].apply(x, Array.prototype.slice.call(arguments, 1)); } catch (e) { return null; }
+  }
+  /* the attempt's registration (a UUID) while an LRS is configured, kept in suspend_data */
+  var registration = null;
+
   /* ------------------------------------------------------------------ state and suspend_data */
 
   var state = {
@@ -291,25 +304,29 @@
     if (a.checked && !complete(q, a.resp)) a.checked = false;
     return a;
   }
-  /* Layout: 1|FFFF|visited|attempts|phase+score|tok,tok,... (see docs/learner-side.md).
-     Whatever the learner does the result stays <= 4096 characters: every field has a
-     fixed maximum for a given module, and if a (huge) module could ever exceed the
-     limit the answers of unchecked questions, then all answers, then the visited set
-     are dropped, in that order, leaving at most 17 characters. */
+  /* Layout: 1|FFFF|visited|attempts|phase+score|tok,tok,...[|registration] (see
+     docs/learner-side.md); the seventh field, the xAPI registration's 32 hex digits, only
+     while an LRS is configured. Whatever the learner does the result stays <= 4096
+     characters: every field has a fixed maximum for a given module, and if a (huge) module
+     could ever exceed the limit the answers of unchecked questions, then all answers, then
+     the visited set, then the registration are dropped, in that order, leaving at most 17
+     characters. */
   function encodeState(st, level) {
     level = level || 0;
     var toks = questions.map(function (q, i) {
       var a = st.answers[i];
       return level >= 2 ? '' : tokenOf(q, a, level === 0 || a.checked);
     });
-    var s = ['1', fingerprint, level >= 3 ? '' : bitsEncode(st.visited), String(Math.min(st.attempts, 999)),
-      st.phase + (st.last >= 0 ? String(st.last) : ''), level >= 2 ? '' : toks.join(',')].join('|');
-    if (s.length > SUSPEND_MAX && level < 3) return encodeState(st, level + 1);
+    var f = ['1', fingerprint, level >= 3 ? '' : bitsEncode(st.visited), String(Math.min(st.attempts, 999)),
+      st.phase + (st.last >= 0 ? String(st.last) : ''), level >= 2 ? '' : toks.join(',')];
+    if (registration && level < 4) f.push(registration.replace(/-/g, ''));
+    var s = f.join('|');
+    if (s.length > SUSPEND_MAX && level < 4) return encodeState(st, level + 1);
     return s;
   }
   function decodeState(s) {
     var f = String(s || '').split('|');
-    if (f.length !== 6 || f[0] !== '1' || f[1] !== fingerprint) return null;
+    if ((f.length !== 6 && f.length !== 7) || f[0] !== '1' || f[1] !== fingerprint) return null;
     var st = {
       page: 0,
       visited: bitsDecode(f[2], pages.length),
@@ -321,11 +338,14 @@
     var toks = f[5].split(',');
     questions.forEach(function (q, i) { st.answers.push(tokenParse(q, toks.length === questions.length ? toks[i] : '')); });
     if (st.phase === 'r' && st.last < 0) st.phase = 'q';
+    /* a six-field value (written without an LRS, or before) keeps no registration */
+    var r = /^[0-9a-f]{32}$/.test(f[6] || '') ? f[6] : '';
+    st.registration = r ? [r.slice(0, 8), r.slice(8, 12), r.slice(12, 16), r.slice(16, 20), r.slice(20)].join('-') : null;
     return st;
   }
   /* The longest suspend_data this module can produce: every field at its maximum. */
   function suspendBound() {
-    var n = 1 + 1 + 4 + 1 + Math.ceil(pages.length / 6) + 1 + 3 + 1 + 4 + 1;
+    var n = 1 + 1 + 4 + 1 + Math.ceil(pages.length / 6) + 1 + 3 + 1 + 4 + 1 + (registration ? 33 : 0);
     questions.forEach(function (q, i) {
       var k = keysOf(q).length;
       n += 1 + (q.type === 'multiple_choice' ? Math.ceil(k / 6) : q.type === 'matching' ? k : 1) + (i ? 1 : 0);
@@ -510,6 +530,7 @@
   function go(i, moveFocus) {
     if (ended || i < 0 || i >= pages.length) return;
     state.page = i;
+    xapi('pageShown', pages[i]);
     var fresh = !state.visited[i];
     state.visited[i] = true;
     if (i === quizIndex) quizMark = Date.now();
@@ -621,6 +642,7 @@
     lms.set(p + 'weighting', '1');
     lms.set(p + 'correct_responses.0.pattern', scormResponse(q, correctKeys(q)));
     quizMark = now;
+    xapi('questionChecked', q, scormResponse(q, a.resp), ok);
   }
 
   /* returns true when the question is (now) checked */
@@ -684,8 +706,11 @@
     state.last = score;
     state.phase = 'r';
     lms.set('cmi.core.score.raw', String(score));
+    var before = lmsStatus;
     lms.set('cmi.core.lesson_status', score >= mastery ? 'passed' : 'failed');
     lmsStatus = score >= mastery ? 'passed' : 'failed';
+    xapi('quizSubmitted', score, lmsStatus);
+    xapi('statusChanged', before, lmsStatus);
     save();
     lms.commit();
     render();
@@ -740,8 +765,10 @@
     if (questions.length || !lms.active) return;
     for (var i = 0; i < state.visited.length; i++) if (!state.visited[i]) return;
     if (lmsStatus !== 'completed' && lmsStatus !== 'passed') {
+      var before = lmsStatus;
       lms.set('cmi.core.lesson_status', 'completed');
       lmsStatus = 'completed';
+      xapi('statusChanged', before, lmsStatus);
     }
   }
   function done() { return lmsStatus === 'passed' || lmsStatus === 'completed'; }
@@ -756,8 +783,11 @@
   function finish() {
     if (!lms.active || lms.finished) return;
     save();
-    lms.set('cmi.core.exit', done() ? '' : 'suspend');
-    lms.set('cmi.core.session_time', timespan(Date.now() - lms.started));
+    var exitValue = done() ? '' : 'suspend';
+    var sessionTime = timespan(Date.now() - lms.started);
+    lms.set('cmi.core.exit', exitValue);
+    lms.set('cmi.core.session_time', sessionTime);
+    xapi('sessionEnded', exitValue, sessionTime);
     lms.finish();
   }
 
@@ -791,12 +821,17 @@
       lms.set('cmi.core.lesson_status', 'incomplete');
       lmsStatus = 'incomplete';
     }
+    var kept = null;
     if (entry !== 'ab-initio') {
       var restored = decodeState(lms.get('cmi.suspend_data'));
-      if (restored) { state = restored; resumed = true; }
+      if (restored) { state = restored; resumed = true; kept = restored.registration; }
       var loc = lms.get('cmi.core.lesson_location');
       for (var li = 0; li < pages.length; li++) if (pages[li].id === loc) { state.page = li; resumed = true; }
     }
+    /* the xAPI session: 'initialized' or 'resumed'; its registration goes into suspend_data */
+    registration = xapi('sessionStarted', {
+      get: function (el) { return lms.get(el); }, entry: entry, registration: kept
+    }) || null;
   }
   renderQuiz();
   go(state.page, false);
@@ -811,7 +846,7 @@
   }, 50);
   if (how !== 'ok') body.classList.add('et-unsaved');
 
-  win.addEventListener('pagehide', function () { finish(); });
+  win.addEventListener('pagehide', function () { finish(); xapi('pageHidden'); });
   win.addEventListener('pageshow', function (e) { if (e.persisted && lms.finished && !ended) showEnded(); });
   doc.addEventListener('visibilitychange', function () {
     if (doc.visibilityState === 'hidden' && lms.active && !lms.finished) { save(); lms.commit(); }
@@ -824,6 +859,7 @@
     errors: function () { return lms.errors.slice(); },
     suspendData: function () { return encodeState(state); },
     suspendBound: suspendBound,
-    page: function () { return pages[state.page].id; }
+    page: function () { return pages[state.page].id; },
+    registration: function () { return registration; }
   };
 })();

@@ -16,6 +16,7 @@ const fixture = require('./lib/fixture');
 const {
   findPackages, relaunchCmi, interactions, Launch, assertCleanSession, assertFinalCmi, assertInteractions,
 } = require('./lib/learner');
+const xapiTests = require('./xapi');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const args = process.argv.slice(2);
@@ -41,37 +42,48 @@ const modules = real.length ? real : [sample];
 /* ------------------------------------------------------------------ a tiny TAP harness */
 
 const tests = [];
-const test = (name, fn) => { if (!only || only.test(name)) tests.push({ name, fn }); };
+// opts.unrouted: the test's pages live in a second browser context without the request guard
+// below. Playwright's request interception drops keepalive requests sent while a page
+// unloads (the xAPI emitter's pagehide flush); there, requests to another origin are
+// observed and fail the test instead of being blocked.
+const test = (name, fn, opts = {}) => { if (!only || only.test(name)) tests.push({ name, fn, unrouted: !!opts.unrouted }); };
+// the test running now; its 'allowed' origins (an LRS) may be reached from the packages
+let current = null;
+const isAllowed = (u) => { try { return !!current && current.allowed.has(new URL(u).origin); } catch (e) { return false; } };
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 async function main() {
-  const pkgMap = {};
+  const pkgMap = {}; // read at each request: the xAPI tests add their packages to it
   for (const d of realDirs.concat(fixtureDirs)) pkgMap[path.basename(d)] = d;
   const srv = await server.start({
     pkgs: pkgMap,
     hostDir: path.join(__dirname, 'host'),
     files: { '/host/scorm12.js': path.join(__dirname, 'node_modules', 'scorm-again', 'dist', 'scorm12.js') },
   });
-  const userDataDir = fs.mkdtempSync(path.join(tmp, 'profile-'));
   // one browser for the whole suite, with a fresh user-data-dir; tests open their own pages
-  const ctx = await chromium.launchPersistentContext(userDataDir, {
+  const launchBrowser = () => chromium.launchPersistentContext(fs.mkdtempSync(path.join(tmp, 'profile-')), {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS,
     viewport: { width: 1100, height: 800 },
   });
+  const ctx = await launchBrowser();
+  let unroutedCtx = null; // started for the first test that wants it
   const origin = srv.origin;
   await guard(ctx, origin);
   const started = Date.now();
+  await xapi.setup({ pkgMap, origin });
   console.log('TAP version 13');
   console.log(`# ${real.length} module package(s) from the builder${real.length ? ': ' + real.map((p) => p.label).join(', ') : ' (none: using the hand-made fixture)'}`);
   let n = 0; let failed = 0;
-  for (const { name, fn } of tests) {
+  for (const { name, fn, unrouted } of tests) {
     n++;
-    const t = {
-      origin, axeRuns: 0, scoFrames: new Set(), pages: [], problems: [],
+    if (unrouted && !unroutedCtx) unroutedCtx = await launchBrowser();
+    const t = current = {
+      origin, axeRuns: 0, scoFrames: new Set(), pages: [], problems: [], allowed: new Set(),
+      allow(o) { t.allowed.add(new URL(o).origin); },
       async newPage(viewport) {
-        const page = await ctx.newPage();
+        const page = await (unrouted ? unroutedCtx : ctx).newPage();
         if (viewport) await page.setViewportSize(viewport);
         t.watch(page);
         return page;
@@ -79,10 +91,16 @@ async function main() {
       watch(page) {
         t.pages.push(page);
         page.on('pageerror', (e) => t.problems.push(`uncaught error in ${page.url()}: ${e.message}`));
-        page.on('console', (m) => { if (m.type() === 'error' && !/favicon|status of 404/.test(m.text())) t.problems.push(`console error: ${m.text()}`); });
+        page.on('console', (m) => {
+          if (m.type() !== 'error' || /favicon|status of 404/.test(m.text())) return;
+          // a failed request to an allowed LRS (down, or answering 503) is what the test wants
+          if (isAllowed(m.location().url) || [...t.allowed].some((o) => m.text().includes(o))) return;
+          t.problems.push(`console error: ${m.text()}`);
+        });
         page.on('request', (req) => {
           const u = new URL(req.url());
-          if (!/^https?:$/.test(u.protocol)) return;
+          if (!/^https?:$/.test(u.protocol) || isAllowed(req.url())) return;
+          if (unrouted && u.origin !== origin) t.problems.push(`request to another origin: ${u.href}`);
           // everything a package page loads stays inside its own package directory
           const ref = req.headers()['referer'] || '';
           const m = ref.match(/^https?:\/\/[^/]+(\/pkg\/[^/]+\/)/);
@@ -90,6 +108,7 @@ async function main() {
         });
         page.on('response', (res) => {
           const u = new URL(res.url());
+          if (isAllowed(res.url())) return;
           if (res.status() >= 400 && u.pathname !== '/favicon.ico') t.problems.push(`HTTP ${res.status()} for ${u.pathname}`);
         });
       },
@@ -111,12 +130,15 @@ async function main() {
       if (t.problems.length) console.log('#   problems: ' + JSON.stringify(t.problems).slice(0, 1500));
     }
     for (const p of t.pages) await p.close().catch(() => {});
+    current = null;
   }
   console.log(`1..${n}`);
   console.log(`# pass ${n - failed}`);
   console.log(`# fail ${failed}`);
   console.log(`# duration ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in ${shotDir}`);
   await ctx.close();
+  if (unroutedCtx) await unroutedCtx.close();
+  await xapi.teardown();
   await srv.close();
   fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 3 });
   process.exitCode = failed || !n ? 1 : 0;
@@ -127,7 +149,7 @@ const blocked = [];
 async function guard(ctx, origin) {
   await ctx.route('**/*', (route) => {
     const u = new URL(route.request().url());
-    if (u.origin !== origin) { blocked.push(u.href); return route.abort(); }
+    if (u.origin !== origin && !isAllowed(u.href)) { blocked.push(u.href); return route.abort(); }
     return route.continue();
   });
 }
@@ -334,15 +356,16 @@ async function scenarioLargest(t, pkg, attempts) {
 /* ------------------------------------------------------------------ the tests */
 
 if (real.length) {
-  test('every package ships the current runtime (assets/etoolbox.js and .css = src/runtime/) and its launch page follows the page contract', async () => {
+  test('every package ships the current runtime (assets/etoolbox.js, .css and xapi.js = src/runtime/) and its launch page follows the page contract', async () => {
     for (const pkg of real) {
-      for (const f of ['etoolbox.js', 'etoolbox.css']) {
+      for (const f of ['etoolbox.js', 'etoolbox.css', 'xapi.js']) {
         assert.ok(fs.readFileSync(path.join(pkg.dir, 'assets', f)).equals(fs.readFileSync(path.join(runtimeDir, f))), `${pkg.name}: assets/${f}`);
       }
       const html = fs.readFileSync(path.join(pkg.dir, pkg.href), 'utf8');
       assert.ok(pkg.data && pkg.data.format === 1, `${pkg.name}: #et-data format 1`);
       assert.match(html, /<body class="et-nojs">/);
-      assert.match(html, /<script src="\.\.\/assets\/etoolbox\.js"><\/script>/);
+      assert.match(html, /<script src="\.\.\/assets\/xapi\.js"><\/script>\n<script src="\.\.\/assets\/etoolbox\.js"><\/script>/);
+      assert.ok(!fs.existsSync(path.join(pkg.dir, 'assets', 'lrs.json')) && !('lrs_config' in pkg.data), `${pkg.name}: built without LRS settings`);
       for (const p of pkg.data.pages) assert.ok(html.includes(`<section class="et-page" id="${p.id}"`), `${pkg.name}: section ${p.id}`);
       assert.ok(html.includes('<div id="et-quiz"></div>'), `${pkg.name}: #et-quiz`);
       const urls = [...html.matchAll(/\bsrc="([^"]*)"/g), ...html.matchAll(/<link\b[^>]*\bhref="([^"]*)"/g)].map((m) => m[1]);
@@ -581,6 +604,12 @@ test('screenshots from the real packages: topic page, question with feedback, re
     const size = fs.statSync(path.join(shotDir, f)).size;
     assert.ok(size > 5000 && size < 200 * 1024, `${f}: ${size} bytes`);
   }
+});
+
+/* ------------------------------------------------------------------ xAPI (tests/browser/xapi.js) */
+
+const xapi = xapiTests.register({
+  test, tmp, root: ROOT, plain: modules[0], scenarios: { scenarioPass, scenarioRetry, scenarioResume },
 });
 
 main().catch((e) => { console.log('Bail out! ' + (e && e.stack || e)); process.exitCode = 1; });

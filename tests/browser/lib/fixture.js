@@ -56,6 +56,7 @@ ${opts.theme ? '<link rel="stylesheet" href="../assets/theme.css">\n' : ''}</hea
 ${body}
 </main>
 <script type="application/json" id="et-data">${json}</script>
+<script src="../assets/xapi.js"></script>
 <script src="../assets/etoolbox.js"></script>
 </body>
 </html>
@@ -82,6 +83,7 @@ function writePackages(outDir, course, runtimeDir) {
     fs.mkdirSync(path.join(dir, mod.id), { recursive: true });
     fs.mkdirSync(path.join(dir, 'assets'), { recursive: true });
     fs.copyFileSync(path.join(runtimeDir, 'etoolbox.js'), path.join(dir, 'assets', 'etoolbox.js'));
+    fs.copyFileSync(path.join(runtimeDir, 'xapi.js'), path.join(dir, 'assets', 'xapi.js'));
     fs.copyFileSync(path.join(runtimeDir, 'etoolbox.css'), path.join(dir, 'assets', 'etoolbox.css'));
     if (course.media) for (const [rel, content] of Object.entries(course.media)) {
       fs.mkdirSync(path.dirname(path.join(dir, 'media', rel)), { recursive: true });
