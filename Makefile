@@ -10,6 +10,7 @@
 CC      ?= cc
 PREFIX  ?= /usr/local
 PKGS    := libzip libxml-2.0 jansson libcurl yaml-0.1 libcmark libdeflate zlib
+PKGS    += libmicrohttpd sqlite3 libcrypto
 VERSION := 0.1.0
 
 CFLAGS  ?= -O2 -g
@@ -25,8 +26,11 @@ CORE    := buf diag util source ydoc course parse check markdown escape html \
            manifest xsd scormcheck zipw zipcheck package embed
 CORE    += sha1 xapi_uuid xapi_validate xapi_reader xapi_csv xapi_auth \
            lrsclient journal
+CORE    += lrs_codec lrs_keys lrs_statement lrs_store lrs_query lrs_state \
+           lrs_multipart lrs_sig lrs_stmts lrs_api lrs_http lrs_pack lrs_pool lrs_arena
 CLI     := main cmd_build cmd_check
 CLI     += cmd_send cmd_statements
+CLI     += cmd_lrs
 CORE_O   = $(CORE:%=$(B)/obj/%.o) $(B)/obj/embed_data.o
 CLI_O    = $(CLI:%=$(B)/obj/%.o)
 
@@ -121,13 +125,13 @@ $(B)/fuzz-replay: $(B)/obj/fuzz/replay.o $(FUZZ_O) $(B)/libetcore.a
 FUZZ_TIME ?= 60
 fuzz:
 	$(MAKE) B=build/fuzz CC=clang CFLAGS='-O1 -g -fsanitize=fuzzer-no-link,address,undefined' build/fuzz/libetcore.a build/fuzz/obj/fuzz/fuzz_targets.o
-	for t in yaml manifest markdown zip xapi lrs_reply journal; do \
+	for t in yaml manifest markdown zip xapi lrs_reply journal lrs; do \
 		clang $(ALL_CFLAGS) -Itests/fuzz -fsanitize=fuzzer,address,undefined -o build/fuzz/fuzz_$$t \
 			tests/fuzz/libfuzzer_$$t.c build/fuzz/obj/fuzz/fuzz_targets.o build/fuzz/libetcore.a $(LIBS) || exit 1; \
 	done
 
 fuzz-run: fuzz
-	for t in yaml manifest markdown zip xapi lrs_reply journal; do \
+	for t in yaml manifest markdown zip xapi lrs_reply journal lrs; do \
 		mkdir -p build/fuzz/corpus-$$t && \
 		build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_TIME) -max_len=65536 build/fuzz/corpus-$$t tests/fuzz/corpus/$$t || exit 1; \
 	done

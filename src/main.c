@@ -17,6 +17,8 @@ const struct cli_cmd cli_cmds[] = {
 	  cmd_check_usage },
 	{ "help", cmd_help, "Show help for etoolbox or one of its commands",
 	  cmd_help_usage },
+	{ "lrs", cmd_lrs, "Run an xAPI LRS on this machine, and manage its keys",
+	  cmd_lrs_usage },
 	{ "send", cmd_send, "Send xAPI statements to an LRS, each exactly once",
 	  cmd_send_usage },
 	{ "statements", cmd_statements,

@@ -20,6 +20,7 @@ struct xv {
 	struct loc loc;
 	struct buf path; /* "result.score" ("" at the statement itself) */
 	int errors;
+	unsigned flags; /* XAPI_VALIDATE_* */
 };
 
 __attribute__((format(printf, 3, 4))) static void
@@ -418,10 +419,20 @@ static void xv_uuid(struct xv *v, const json_t *j)
 static void xv_timestamp(struct xv *v, const json_t *j)
 {
 	const char *s = xv_string(v, j);
-	if (s && !xapi_validate_timestamp(s))
+	if (s && !xapi_validate_timestamp(s)) {
 		xv_err(v, "xapi-timestamp",
 		       "must be an ISO 8601 date and time with a time zone, "
 		       "like 2024-05-01T12:00:00.000Z");
+	} else if (s && (v->flags & XAPI_VALIDATE_LRS)) {
+		/* RFC 3339: -00:00 says the offset is unknown */
+		size_t n = strlen(s);
+		if ((n > 3 && strcmp(s + n - 3, "-00") == 0) ||
+		    (n > 5 && strcmp(s + n - 5, "-0000") == 0) ||
+		    (n > 6 && strcmp(s + n - 6, "-00:00") == 0))
+			xv_err(v, "xapi-timestamp",
+			       "must not have the offset -00:00, which says the "
+			       "time zone is unknown (RFC 3339): use Z for UTC");
+	}
 }
 
 static void xv_langmap(struct xv *v, const json_t *j)
@@ -1192,6 +1203,20 @@ static void xv_statement(struct xv *v, const json_t *st, int sub)
 	}
 	if (!sub && (m = xv_member(v, st, "authority", 0, &old))) {
 		xv_actor(v, m, 0);
+		const char *aot =
+		    json_string_value(json_object_get(m, "objectType"));
+		if ((v->flags & XAPI_VALIDATE_LRS) && aot &&
+		    strcmp(aot, "Group") == 0) {
+			json_t *mem = json_object_get(m, "member");
+			int ifi = 0;
+			for (int i = 0; xv_ifis[i]; i++)
+				ifi |= json_object_get(m, xv_ifis[i]) != NULL;
+			if (ifi || !json_is_array(mem) ||
+			    json_array_size(mem) != 2)
+				xv_err(v, "xapi-authority",
+				       "may be a group only for OAuth: an "
+				       "anonymous group of exactly two agents");
+		}
 		xv_pop(v, old);
 	}
 	if (!sub && (m = xv_member(v, st, "version", 0, &old))) {
@@ -1216,12 +1241,32 @@ static void xv_statement(struct xv *v, const json_t *st, int sub)
 int xapi_validate_statement(const json_t *st, const char *label,
 			    struct loc loc, struct diag *d)
 {
-	struct xv v = { d, label, loc, BUF_INIT, 0 };
+	return xapi_validate_statement_flags(st, label, loc, 0, d);
+}
+
+int xapi_validate_statement_flags(const json_t *st, const char *label,
+				  struct loc loc, unsigned flags,
+				  struct diag *d)
+{
+	struct xv v = { d, label, loc, BUF_INIT, 0, flags };
 	if (!json_is_object(st))
 		xv_err(&v, "xapi-type", "must be a JSON object, not %s",
 		       st ? xv_type_name(st) : "nothing");
 	else
 		xv_statement(&v, st, 0);
+	buf_free(&v.path);
+	return v.errors ? ET_EINVALID : 0;
+}
+
+int xapi_validate_actor(const json_t *a, const char *label, struct loc loc,
+			struct diag *d)
+{
+	struct xv v = { d, label, loc, BUF_INIT, 0, 0 };
+	if (!json_is_object(a))
+		xv_err(&v, "xapi-type", "must be a JSON object, not %s",
+		       a ? xv_type_name(a) : "nothing");
+	else
+		xv_actor(&v, a, 0);
 	buf_free(&v.path);
 	return v.errors ? ET_EINVALID : 0;
 }

@@ -30,6 +30,23 @@
 int xapi_validate_statement(const json_t *st, const char *label,
 			    struct loc loc, struct diag *d);
 
+/* The same with options (added for etoolbox lrs). XAPI_VALIDATE_LRS
+ * adds two checks an LRS makes on statements it stores: timestamps with
+ * the offset -00:00 (-0000, -00), which RFC 3339 reserves for "unknown
+ * zone", are refused; an 'authority' that is a Group must be an anonymous
+ * group of exactly two agents (OAuth's). */
+#define XAPI_VALIDATE_LRS 1u
+int xapi_validate_statement_flags(const json_t *st, const char *label,
+				  struct loc loc, unsigned flags,
+				  struct diag *d);
+
+/* Validate 'a' as an Agent or a Group on its own (as the 'agent' query
+ * parameter of the LRS is checked), reporting like
+ * xapi_validate_statement with paths relative to the agent. Added for
+ * etoolbox lrs. Returns 0 when valid, ET_EINVALID after reporting. */
+int xapi_validate_actor(const json_t *a, const char *label, struct loc loc,
+			struct diag *d);
+
 /* The value checks on their own, for other modules and the tests. Each
  * returns 1 when the string is valid. */
 int xapi_validate_iri(const char *s);       /* absolute IRI with a scheme */

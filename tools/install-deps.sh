@@ -6,6 +6,7 @@
 set -eu
 pkgs="build-essential pkg-config libzip-dev libxml2-dev libjansson-dev
 libcurl4-openssl-dev libyaml-dev libcmark-dev libdeflate-dev zlib1g-dev libxml2-utils zip unzip valgrind
+libmicrohttpd-dev libsqlite3-dev libssl-dev
 clang libclang-rt-14-dev time strace"
 missing=""
 for p in $pkgs; do

@@ -2,14 +2,14 @@
 # run-tests.sh -- run every test suite and end with "N passed, N failed"
 #
 # usage: tools/run-tests.sh [suite...]
-# suites: unit diag e2e fuzz asan valgrind browser lrs (default: all)
+# suites: unit diag e2e fuzz asan valgrind browser lrs lrsd (default: all)
 #
 # Each suite prints TAP; this counts "ok" and "not ok" lines. A suite that
 # exits non-zero without reporting a failure counts as one failure.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 2
-suites=${*:-unit diag e2e check fuzz asan valgrind browser lrs}
+suites=${*:-unit diag e2e check fuzz asan valgrind browser lrs lrsd}
 log=$(mktemp -d)
 trap 'rm -rf "$log"' EXIT
 passed=0 failed=0
@@ -60,6 +60,7 @@ for s in $suites; do
 			ETOOLBOX=build/asan/etoolbox run_suite asan-e2e tests/e2e/run.sh
 			ETOOLBOX=build/asan/etoolbox run_suite asan-check tools/run-check-cases.sh
 			run_suite asan-fuzz tools/run-fuzz-corpus.sh build/asan/fuzz-replay
+			ETOOLBOX=build/asan/etoolbox run_suite asan-lrsd tests/lrsd/run.sh
 			unset ASAN_OPTIONS UBSAN_OPTIONS
 		else
 			echo "[asan] build failed"; cat "$log/asan-build"; failed=$((failed + 1))
@@ -70,6 +71,8 @@ for s in $suites; do
 		run_suite browser tests/browser/run.sh ;;
 	lrs)
 		run_suite lrs tests/lrs/run.sh ;;
+	lrsd)
+		run_suite lrsd tests/lrsd/run.sh ;;
 	*)
 		echo "unknown suite '$s'"; failed=$((failed + 1)) ;;
 	esac

@@ -22,5 +22,11 @@ int fuzz_zip(const uint8_t *data, size_t size);
 int fuzz_xapi(const uint8_t *data, size_t size);
 int fuzz_lrs_reply(const uint8_t *data, size_t size);
 int fuzz_journal(const uint8_t *data, size_t size);
+/* fuzz_lrs: one request to etoolbox lrs (lrs_api over an in-memory
+ * store): bytes 0-3 choose the method, the resource, the Content-Type,
+ * the version header and the credentials; then "query\nbody", the query
+ * as name=value pairs joined by '&' (percent-decoded). A statement body
+ * goes through splitting, parsing, validation, storing and querying. */
+int fuzz_lrs(const uint8_t *data, size_t size);
 
 #endif

@@ -206,3 +206,160 @@ int fuzz_journal(const uint8_t *data, size_t size)
 	free(path);
 	return 0;
 }
+
+/* ---- etoolbox lrs: a request through lrs_api ---------------------------- */
+
+#include "lrs_api.h"
+#include "lrs_codec.h"
+#include "lrs_keys.h"
+#include "lrs_store.h"
+
+/* One store and one admin key for the whole run; the store starts over
+ * every 2000 inputs so that it stays small. */
+static struct {
+	int ready;
+	char dir[48];
+	char *keys_path;
+	struct lrs_keys *keys;
+	struct lrs_store *store;
+	struct lrs_api api;
+	char auth[128];
+	unsigned runs;
+} fuzz_lrs_state;
+
+static void fuzz_lrs_close(void)
+{
+	if (fuzz_lrs_state.store) {
+		lrs_api_release(&fuzz_lrs_state.api);
+		lrs_store_close(fuzz_lrs_state.store);
+		fuzz_lrs_state.store = NULL;
+	}
+}
+
+static void fuzz_lrs_cleanup(void)
+{
+	fuzz_lrs_close();
+	lrs_keys_free(fuzz_lrs_state.keys);
+	if (fuzz_lrs_state.keys_path) {
+		char *lock = xasprintf("%s.lock", fuzz_lrs_state.keys_path);
+		unlink(fuzz_lrs_state.keys_path);
+		unlink(lock);
+		free(lock);
+		free(fuzz_lrs_state.keys_path);
+	}
+	rmdir(fuzz_lrs_state.dir);
+}
+
+static int fuzz_lrs_setup(void)
+{
+	struct diag d;
+	size_t total = 0;
+	char id[LRS_KEY_ID_LEN + 1], secret[LRS_KEY_SECRET_LEN + 1];
+	diag_init(&d, fuzz_sink, &total);
+	if (!fuzz_lrs_state.ready) {
+		snprintf(fuzz_lrs_state.dir, sizeof(fuzz_lrs_state.dir),
+			 "/tmp/etoolbox-fuzz-lrs-XXXXXX");
+		if (!mkdtemp(fuzz_lrs_state.dir))
+			return -1;
+		atexit(fuzz_lrs_cleanup);
+		fuzz_lrs_state.keys_path = path_join(fuzz_lrs_state.dir, "k");
+		if (lrs_keys_add(fuzz_lrs_state.keys_path, LRS_SCOPE_ADMIN, "fuzz",
+				 id, secret, &d) ||
+		    lrs_keys_open(&fuzz_lrs_state.keys, fuzz_lrs_state.keys_path,
+				  &d))
+			return -1;
+		char *cred = xasprintf("%s:%s", id, secret);
+		char *b64 = util_base64(cred, strlen(cred));
+		snprintf(fuzz_lrs_state.auth, sizeof(fuzz_lrs_state.auth),
+			 "Basic %s", b64);
+		free(cred);
+		free(b64);
+		fuzz_lrs_state.ready = 1;
+	}
+	if (fuzz_lrs_state.store && fuzz_lrs_state.runs % 2000 == 0)
+		fuzz_lrs_close();
+	if (!fuzz_lrs_state.store) {
+		if (lrs_store_open(&fuzz_lrs_state.store, ":memory:", &d))
+			return -1;
+		lrs_api_init(&fuzz_lrs_state.api, fuzz_lrs_state.store,
+			     fuzz_lrs_state.keys, "/xAPI", 0);
+	}
+	fuzz_lrs_state.runs++;
+	return 0;
+}
+
+int fuzz_lrs(const uint8_t *data, size_t size)
+{
+	static const enum lrs_method methods[] = { LRS_POST, LRS_GET, LRS_PUT,
+						   LRS_DELETE, LRS_HEAD,
+						   LRS_OPTIONS };
+	static const char *const paths[] = {
+		"statements", "statements", "activities/state",
+		"activities/profile", "agents/profile", "activities", "agents",
+		"about"
+	};
+	static const char *const types[] = {
+		"application/json", "multipart/mixed; boundary=b",
+		"application/x-www-form-urlencoded", NULL, "text/plain",
+		"application/json; charset=utf-8", "multipart/mixed", ""
+	};
+	static const char *const versions[] = { "1.0.3", "1.0", NULL, "2.0.0" };
+	struct lrs_request req;
+	struct lrs_response res;
+	struct lrs_param params[32];
+	struct buf names[32], values[32];
+	size_t total = 0, np = 0;
+	struct diag d;
+	if (size < 4 || fuzz_lrs_setup())
+		return 0;
+	diag_init(&d, fuzz_sink, &total);
+	memset(&req, 0, sizeof(req));
+	req.method = methods[data[0] % 6];
+	req.path = paths[data[1] % 8];
+	req.content_type = types[data[2] % 8];
+	req.version = versions[(data[3] >> 2) % 4];
+	req.authorization = (data[3] & 3) == 3 ? "Basic Zm9vOmJhcg==" :
+						 fuzz_lrs_state.auth;
+	req.if_match = (data[3] & 0x10) ? "*" : NULL;
+	req.if_none_match = (data[3] & 0x20) ? "\"x\", *" : NULL;
+	req.accept_language = (data[3] & 0x40) ? "fr;q=0.5, en-GB" : NULL;
+	/* then "query\nbody": the query split at '&' and '=', decoded */
+	const char *q = (const char *)data + 4, *end = (const char *)data + size;
+	const char *nl = memchr(q, '\n', (size_t)(end - q));
+	const char *qend = nl ? nl : end;
+	while (q < qend && np < 32) {
+		const char *amp = memchr(q, '&', (size_t)(qend - q));
+		const char *fe = amp ? amp : qend;
+		const char *eq = memchr(q, '=', (size_t)(fe - q));
+		buf_init(&names[np]);
+		buf_init(&values[np]);
+		if (lrs_codec_unescape(&names[np], q, (size_t)((eq ? eq : fe) - q),
+				       1) == 0 &&
+		    (!eq || lrs_codec_unescape(&values[np], eq + 1,
+					       (size_t)(fe - eq - 1), 1) == 0) &&
+		    names[np].len) {
+			params[np].name = names[np].ptr;
+			params[np].value = values[np].ptr;
+			np++;
+		} else {
+			buf_free(&names[np]);
+			buf_free(&values[np]);
+		}
+		q = amp ? amp + 1 : qend;
+	}
+	req.params = params;
+	req.nparams = np;
+	req.body = nl ? nl + 1 : "";
+	req.body_len = nl ? (size_t)(end - nl - 1) : 0;
+	lrs_response_init(&res);
+	lrs_api_handle(&fuzz_lrs_state.api, &req, &res, &d);
+	if (res.status < 200 || res.status >= 500) /* a bug, not bad input */
+		BUG("status %d", res.status);
+	lrs_response_release(&res);
+	lrs_request_release(&req);
+	for (size_t i = 0; i < np; i++) {
+		buf_free(&names[i]);
+		buf_free(&values[i]);
+	}
+	return 0;
+}

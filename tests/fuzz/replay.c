@@ -25,6 +25,7 @@ static const struct {
 	{ "xapi", fuzz_xapi },
 	{ "lrs_reply", fuzz_lrs_reply },
 	{ "journal", fuzz_journal },
+	{ "lrs", fuzz_lrs },
 };
 
 static int cmp_names(const void *a, const void *b)

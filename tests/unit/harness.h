@@ -61,5 +61,12 @@ void test_xapi_csv(void);
 void test_xapi_auth(void);
 void test_journal(void);
 void test_lrsclient(void);
+void test_lrs_codec(void);
+void test_lrs_keys(void);
+void test_lrs_statement(void);
+void test_lrs_pack(void);
+void test_lrs_multipart(void);
+void test_lrs_api(void);
+void test_lrs_pool(void);
 
 #endif

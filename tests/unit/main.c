@@ -21,6 +21,10 @@ static const struct {
 	{ "xapi_reader", test_xapi_reader }, { "xapi_csv", test_xapi_csv },
 	{ "xapi_auth", test_xapi_auth }, { "journal", test_journal },
 	{ "lrsclient", test_lrsclient },
+	{ "lrs_codec", test_lrs_codec },	 { "lrs_keys", test_lrs_keys },
+	{ "lrs_statement", test_lrs_statement }, { "lrs_pack", test_lrs_pack },
+	{ "lrs_multipart", test_lrs_multipart }, { "lrs_api", test_lrs_api },
+	{ "lrs_pool", test_lrs_pool },
 };
 
 int main(int argc, char **argv)
