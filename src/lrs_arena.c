@@ -153,6 +153,11 @@ void lrs_arena_free(struct lrs_arena *a)
 	free(a);
 }
 
+struct lrs_arena *lrs_arena_current(void)
+{
+	return current;
+}
+
 struct lrs_arena *lrs_arena_swap(struct lrs_arena *a)
 {
 	struct lrs_arena *prev = current;

@@ -40,6 +40,9 @@ void lrs_arena_free(struct lrs_arena *a);
  * that was. */
 struct lrs_arena *lrs_arena_swap(struct lrs_arena *a);
 
+/* The calling thread's arena, or NULL. */
+struct lrs_arena *lrs_arena_current(void);
+
 /* Release 'j', a value made in an arena: nothing to do when arenas are
  * installed (freeing the arena frees it), json_decref otherwise. Big
  * trees are released this way, which spares a walk over every value. */

@@ -113,15 +113,18 @@ static void incoming_release(struct incoming *in)
 	memset(in, 0, sizeof(*in));
 }
 
-/* Make worker's arena (worker 0 is the request's own) current; returns
- * the previous one for arena_leave. */
+/* Make worker's arena current (worker 0 is the request's thread, whose
+ * arena is current already); returns the one that was, for
+ * arena_leave. */
 static struct lrs_arena *arena_enter(struct incoming *in, unsigned worker)
 {
-	if (!worker || !lrs_arena_installed() || worker >= in->narenas)
-		return lrs_arena_swap(lrs_arena_swap(NULL));
-	if (!in->arenas[worker])
-		in->arenas[worker] = lrs_arena_new();
-	return lrs_arena_swap(in->arenas[worker]);
+	struct lrs_arena *prev = lrs_arena_current();
+	if (worker && lrs_arena_installed() && worker < in->narenas) {
+		if (!in->arenas[worker])
+			in->arenas[worker] = lrs_arena_new();
+		lrs_arena_swap(in->arenas[worker]);
+	}
+	return prev;
 }
 
 static void arena_leave(struct lrs_arena *prev)

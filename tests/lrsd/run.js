@@ -759,6 +759,39 @@ async function roundTrip() {
   await stop(S);
 }
 
+// ---- memory that does not grow with the store -------------------------------------------------
+function variant(list, k) {
+  const x = Math.imul(k, 0x9e3779b1) >>> 0;
+  const re = /\b([0-9a-f]{8})(-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b/g;
+  return list.map((s) => JSON.parse(JSON.stringify(s).replace(re, (m, a, b) =>
+    ((parseInt(a, 16) ^ x) >>> 0).toString(16).padStart(8, '0') + b)));
+}
+function rssMiB(s) {
+  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${s.proc.pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+async function memory() {
+  const db = path.join(W, 'mem.db');
+  const key = addKey(db, 'admin');
+  const S = await start('mem');
+  const base = gen(4000, 61);
+  const load = async (k) => {
+    const list = variant(base, k);
+    for (let i = 0; i < list.length; i += 100) {
+      const r = await req(S, 'POST', 'statements', { auth: key, body: list.slice(i, i + 100) });
+      if (r.status !== 200) throw new Error(`POST: ${r.status} ${r.text.slice(0, 200)}`);
+    }
+  };
+  await load(1);
+  await load(2);
+  const before = rssMiB(S);
+  for (let k = 3; k <= 6; k++) await load(k);
+  const after = rssMiB(S);
+  ok(after - before < 32, `memory: 16,000 more statements in batches grow the server's RSS by ${(after - before).toFixed(1)} MiB (${before.toFixed(0)} to ${after.toFixed(0)}; under 32)`,
+    { before, after });
+  await stop(S);
+}
+
 // ---- valgrind --------------------------------------------------------------------------------------
 async function underValgrind() {
   const db = path.join(W, 'vg.db');
@@ -786,7 +819,7 @@ async function underValgrind() {
 
 (async () => {
   const steps = [['statements, documents, auth, CORS, limits', cases], ['timeouts', timeouts], ['durability', durability],
-    ['hostile requests', hostileRequests], ['send and statements', roundTrip]];
+    ['hostile requests', hostileRequests], ['send and statements', roundTrip], ['memory', memory]];
   if (opt.valgrind === '1') steps.push(['valgrind', underValgrind]);
   for (const [name, fn] of steps) {
     try {
