@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "buf.h"
 #include "util.h"
 
 void diag_init(struct diag *d, diag_sink_fn sink, void *payload)
@@ -82,4 +83,11 @@ const char *diag_severity_name(enum diag_severity sev)
 		return "note";
 	}
 	return "error";
+}
+
+void diag_sink_first(const struct diag_msg *m, void *payload)
+{
+	struct buf *b = payload;
+	if (!b->len)
+		buf_puts(b, m->text);
 }

@@ -54,4 +54,9 @@ void diag_report(struct diag *d, enum diag_severity sev, const char *rule,
     __attribute__((format(printf, 5, 6)));
 const char *diag_severity_name(enum diag_severity sev);
 
+/* A sink that keeps the text of the first message in 'payload', a
+ * struct buf, and drops the rest: for callers that answer with one
+ * message (an HTTP 400, say). */
+void diag_sink_first(const struct diag_msg *m, void *payload);
+
 #endif

@@ -302,13 +302,6 @@ static int only_param(const struct lrs_request *req, const char *name,
 	return 0;
 }
 
-static void first_sink(const struct diag_msg *m, void *payload)
-{
-	struct buf *b = payload;
-	if (!b->len)
-		buf_puts(b, m->text);
-}
-
 static void agents(struct lrs_request *req, struct lrs_response *res)
 {
 	static const char *const ifis[] = { "mbox", "mbox_sha1sum", "openid",
@@ -319,7 +312,7 @@ static void agents(struct lrs_request *req, struct lrs_response *res)
 	json_t *a = json_loads(req->params[0].value, JSON_REJECT_DUPLICATES, &err);
 	struct buf msg = BUF_INIT;
 	struct diag d;
-	diag_init(&d, first_sink, &msg);
+	diag_init(&d, diag_sink_first, &msg);
 	if (!a) {
 		lrs_api_error(res, 400, "parameter 'agent' is not JSON: %s",
 			      err.text);

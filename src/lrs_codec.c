@@ -87,22 +87,11 @@ void lrs_codec_hex(const unsigned char *data, size_t len, char *out)
 	out[2 * len] = '\0';
 }
 
-static int hex_value(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int lrs_codec_unhex(const char *s, unsigned char *out, size_t len)
 {
 	for (size_t i = 0; i < len; i++) {
-		int hi = hex_value((unsigned char)s[2 * i]);
-		int lo = hi < 0 ? -1 : hex_value((unsigned char)s[2 * i + 1]);
+		int hi = util_hex_value((unsigned char)s[2 * i]);
+		int lo = hi < 0 ? -1 : util_hex_value((unsigned char)s[2 * i + 1]);
 		if (lo < 0)
 			return -1;
 		out[i] = (unsigned char)(hi << 4 | lo);
@@ -116,9 +105,9 @@ int lrs_codec_unescape(struct buf *out, const char *s, size_t len, int plus)
 	for (size_t i = 0; i < len; i++) {
 		char c = s[i];
 		if (c == '%') {
-			int hi = i + 2 < len ? hex_value((unsigned char)s[i + 1])
+			int hi = i + 2 < len ? util_hex_value((unsigned char)s[i + 1])
 					     : -1;
-			int lo = hi >= 0 ? hex_value((unsigned char)s[i + 2]) : -1;
+			int lo = hi >= 0 ? util_hex_value((unsigned char)s[i + 2]) : -1;
 			if (lo < 0 || (hi == 0 && lo == 0))
 				return -1;
 			buf_putc(out, (char)(hi << 4 | lo));

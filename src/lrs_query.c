@@ -27,14 +27,6 @@ int lrs_query_bool(const char *v, int *out)
 	return 0;
 }
 
-/* A diag sink keeping the first message. */
-static void first_sink(const struct diag_msg *m, void *payload)
-{
-	struct buf *b = payload;
-	if (!b->len)
-		buf_puts(b, m->text);
-}
-
 static int parse_one(struct lrs_query *q, const char *name, const char *v,
 		     struct buf *why)
 {
@@ -43,7 +35,7 @@ static int parse_one(struct lrs_query *q, const char *name, const char *v,
 		json_t *a = json_loads(v, JSON_REJECT_DUPLICATES, &err);
 		struct buf msg = BUF_INIT, key = BUF_INIT;
 		struct diag d;
-		diag_init(&d, first_sink, &msg);
+		diag_init(&d, diag_sink_first, &msg);
 		int rc = 0;
 		if (!a) {
 			buf_printf(why, "parameter 'agent' is not JSON: %s",

@@ -34,13 +34,6 @@ struct doc_key {
 	int64_t since;
 };
 
-static void first_sink(const struct diag_msg *m, void *payload)
-{
-	struct buf *b = payload;
-	if (!b->len)
-		buf_puts(b, m->text);
-}
-
 /* Check the parameters of 'kind' for 'req'; on error answer 400 and
  * return -1. */
 static int doc_params(const struct lrs_request *req, int kind,
@@ -101,7 +94,7 @@ static int doc_params(const struct lrs_request *req, int kind,
 			return -1;
 		}
 		j = json_loads(a, JSON_REJECT_DUPLICATES, &err);
-		diag_init(&d, first_sink, &msg);
+		diag_init(&d, diag_sink_first, &msg);
 		if (!j) {
 			lrs_api_error(res, 400,
 				      "parameter 'agent' is not JSON: %s",

@@ -187,17 +187,6 @@ static int sc_is_url(const char *href)
 	return *p == ':' && p - href > 1; /* "c:" is a drive, not a scheme */
 }
 
-static int sc_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static void sc_href(struct sc *s, xmlNodePtr n, const char *href,
 		    const char *base, int is_file)
 {
@@ -220,8 +209,8 @@ static void sc_href(struct sc *s, xmlNodePtr n, const char *href,
 	/* percent-decode, as a browser would before asking for the file */
 	char *w = path;
 	for (const char *r = path; *r; r++) {
-		int hi = r[0] == '%' ? sc_hex(r[1]) : -1;
-		int lo = hi >= 0 ? sc_hex(r[2]) : -1;
+		int hi = r[0] == '%' ? util_hex_value((unsigned char)r[1]) : -1;
+		int lo = hi >= 0 ? util_hex_value((unsigned char)r[2]) : -1;
 		if (lo >= 0 && hi * 16 + lo > 0) {
 			*w++ = (char)(hi * 16 + lo);
 			r += 2;

@@ -211,3 +211,14 @@ const char *path_ext(const char *path)
 	const char *dot = strrchr(slash ? slash : path, '.');
 	return dot ? dot + 1 : "";
 }
+
+int util_hex_value(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

@@ -26,6 +26,9 @@ void util_bug(const char *file, int line, const char *fmt, ...)
  * NUL. Returns 0, or ET_ENOTFOUND / ET_EIO with errno left set. */
 int util_read_file(char **out, size_t *out_len, const char *path);
 
+/* The value of hex digit 'c' (either case), or -1. */
+int util_hex_value(int c);
+
 /* Standard base64 (RFC 4648, with padding) of 'len' bytes. Caller frees. */
 char *util_base64(const void *data, size_t len);
 
