@@ -112,7 +112,7 @@ static int build_lrs_config(char **out, const char *endpoint,
 		return cli_usage_error("build",
 				       "--lrs-home must be an http(s) URL");
 	if (auth_file) {
-		if (xapi_auth_resolve(&auth, NULL, auth_file, d) < 0)
+		if (xapi_auth_resolve(&auth, NULL, auth_file, NULL, d) < 0)
 			return CLI_EXIT_INPUT;
 	} else {
 		const char *env = getenv("ETOOLBOX_PACKAGE_AUTH");

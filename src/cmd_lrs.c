@@ -284,7 +284,9 @@ static int lrs_serve(struct lrs_cli *o)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	lrs_arena_install(); /* before any JSON exists */
+	/* before any JSON exists; ETOOLBOX_LRS_ARENA=0 turns it off */
+	const char *arena = getenv("ETOOLBOX_LRS_ARENA");
+	lrs_arena_install(arena && strcmp(arena, "0") == 0);
 	int r = lrs_keys_open(&keys, kpath, &d);
 	if (!r)
 		r = lrs_store_open(&store, o->db, &d);

@@ -650,7 +650,8 @@ int cmd_send(int argc, char **argv)
 	diag_init(&d, send_sink, &run);
 
 	if (!dry) {
-		rc = xapi_auth_resolve(&auth, auth_opt, auth_file, &d);
+		rc = xapi_auth_resolve(&auth, auth_opt, auth_file,
+				       getenv(XAPI_AUTH_ENV), &d);
 		if (rc < 0)
 			goto fail;
 		if (auth_opt && !run.quiet)

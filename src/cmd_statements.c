@@ -293,7 +293,8 @@ int cmd_statements(int argc, char **argv)
 	}
 
 	diag_init(&d, cli_diag_sink, NULL);
-	rc = xapi_auth_resolve(&auth, auth_copy, auth_file, &d);
+	rc = xapi_auth_resolve(&auth, auth_copy, auth_file,
+			       getenv(XAPI_AUTH_ENV), &d);
 	if (rc < 0)
 		goto fail;
 	struct lrsclient_opts o = { lrs, auth, NULL, timeout, retry_for, 0, 0 };

@@ -103,14 +103,14 @@ static void arena_free(void *ptr)
 		BUG("jansson freed memory it did not allocate");
 }
 
-void lrs_arena_install(void)
+void lrs_arena_install(int off)
 {
 #if defined(__SANITIZE_ADDRESS__)
 	(void)arena_malloc;
 	(void)arena_free;
+	(void)off;
 #else
-	const char *env = getenv("ETOOLBOX_LRS_ARENA");
-	if (installed || (env && strcmp(env, "0") == 0))
+	if (installed || off)
 		return;
 	json_set_alloc_funcs(arena_malloc, arena_free);
 	installed = 1;

@@ -28,8 +28,9 @@
 
 struct lrs_arena;
 
-/* Route jansson's allocations here, unless turned off (see above). */
-void lrs_arena_install(void);
+/* Route jansson's allocations here. Does nothing in ASan builds, or when
+ * 'off' (the command passes ETOOLBOX_LRS_ARENA=0 on as off). */
+void lrs_arena_install(int off);
 /* 1 when installed */
 int lrs_arena_installed(void);
 

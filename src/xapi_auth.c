@@ -42,7 +42,7 @@ static int xapi_auth_file(char **out, const char *file, struct diag *d)
 }
 
 int xapi_auth_resolve(char **out, const char *opt_auth, const char *file,
-		      struct diag *d)
+		      const char *env_auth, struct diag *d)
 {
 	*out = NULL;
 	if (opt_auth) {
@@ -57,15 +57,14 @@ int xapi_auth_resolve(char **out, const char *opt_auth, const char *file,
 	}
 	if (file)
 		return xapi_auth_file(out, file, d);
-	const char *env = getenv(XAPI_AUTH_ENV);
-	if (env && *env) {
-		if (!strchr(env, ':')) {
+	if (env_auth && *env_auth) {
+		if (!strchr(env_auth, ':')) {
 			diag_error(d, LOC_NONE,
 				   XAPI_AUTH_ENV " must be the LRS key and "
 						 "secret as KEY:SECRET");
 			return ET_EINVALID;
 		}
-		*out = xstrdup(env);
+		*out = xstrdup(env_auth);
 	}
 	return 0;
 }

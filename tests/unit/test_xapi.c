@@ -521,7 +521,7 @@ void test_xapi_auth(void)
 	collect_init(&c);
 	harness_write(dir, "auth", "key:s3cret\n");
 	chmod(file, 0644);
-	OK(xapi_auth_resolve(&auth, NULL, file, &c.d) == 0 && auth &&
+	OK(xapi_auth_resolve(&auth, NULL, file, NULL, &c.d) == 0 && auth &&
 	       strcmp(auth, "key:s3cret") == 0,
 	   "auth__file: first line, newline dropped");
 	OK(strstr(c.out.ptr, "mode 0644") && strstr(c.out.ptr, "auth-file-mode") &&
@@ -530,24 +530,22 @@ void test_xapi_auth(void)
 	xapi_auth_free(auth);
 	buf_clear(&c.out);
 	chmod(file, 0600);
-	xapi_auth_resolve(&auth, NULL, file, &c.d);
+	xapi_auth_resolve(&auth, NULL, file, NULL, &c.d);
 	STR_EQ(c.out.ptr, "", "auth__file: mode 0600 is quiet");
 	xapi_auth_free(auth);
 	harness_write(dir, "auth", "nocolon\n");
-	OK(xapi_auth_resolve(&auth, NULL, file, &c.d) == ET_EINVALID &&
+	OK(xapi_auth_resolve(&auth, NULL, file, NULL, &c.d) == ET_EINVALID &&
 	       !auth && !strstr(c.out.ptr, "nocolon"),
 	   "auth__file: malformed, and its text is not shown");
-	setenv(XAPI_AUTH_ENV, "e:v", 1);
-	OK(xapi_auth_resolve(&auth, NULL, NULL, &c.d) == 0 && auth &&
+	OK(xapi_auth_resolve(&auth, NULL, NULL, "e:v", &c.d) == 0 && auth &&
 	       strcmp(auth, "e:v") == 0,
 	   "auth__env");
 	xapi_auth_free(auth);
-	OK(xapi_auth_resolve(&auth, "o:p", NULL, &c.d) == 0 &&
+	OK(xapi_auth_resolve(&auth, "o:p", NULL, "e:v", &c.d) == 0 &&
 	       strcmp(auth, "o:p") == 0,
 	   "auth__option: wins over the environment");
 	xapi_auth_free(auth);
-	unsetenv(XAPI_AUTH_ENV);
-	OK(xapi_auth_resolve(&auth, NULL, NULL, &c.d) == 0 && !auth,
+	OK(xapi_auth_resolve(&auth, NULL, NULL, "", &c.d) == 0 && !auth,
 	   "auth__none");
 	collect_free(&c);
 	free(file);
