@@ -72,7 +72,7 @@ async function main() {
   const origin = srv.origin;
   await guard(ctx, origin);
   const started = Date.now();
-  await xapi.setup({ pkgMap, origin });
+  for (const x of xapi) await x.setup({ pkgMap, origin });
   console.log('TAP version 13');
   console.log(`# ${real.length} module package(s) from the builder${real.length ? ': ' + real.map((p) => p.label).join(', ') : ' (none: using the hand-made fixture)'}`);
   let n = 0; let failed = 0;
@@ -138,7 +138,7 @@ async function main() {
   console.log(`# duration ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in ${shotDir}`);
   await ctx.close();
   if (unroutedCtx) await unroutedCtx.close();
-  await xapi.teardown();
+  for (const x of xapi) await x.teardown();
   await srv.close();
   fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 3 });
   process.exitCode = failed || !n ? 1 : 0;
@@ -608,8 +608,9 @@ test('screenshots from the real packages: topic page, question with feedback, re
 
 /* ------------------------------------------------------------------ xAPI (tests/browser/xapi.js) */
 
-const xapi = xapiTests.register({
-  test, tmp, root: ROOT, plain: modules[0], scenarios: { scenarioPass, scenarioRetry, scenarioResume },
-});
+// once against Learning Locker's LRS, once against etoolbox lrs
+const xapi = ['ll', 'etoolbox'].map((lrs) => xapiTests.register({
+  test, tmp, root: ROOT, plain: modules[0], scenarios: { scenarioPass, scenarioRetry, scenarioResume }, lrs,
+}));
 
 main().catch((e) => { console.log('Bail out! ' + (e && e.stack || e)); process.exitCode = 1; });
