@@ -70,7 +70,9 @@ for s in $suites; do
 	browser)
 		run_suite browser tests/browser/run.sh ;;
 	lrs)
-		run_suite lrs tests/lrs/run.sh ;;
+		# send and statements against Learning Locker's LRS, then against ours
+		run_suite lrs tests/lrs/run.sh
+		LRS_UNDER_TEST=etoolbox LRS_VALGRIND=0 run_suite lrs-etoolbox tests/lrs/run.sh ;;
 	lrsd)
 		run_suite lrsd tests/lrsd/run.sh ;;
 	*)

@@ -1,18 +1,26 @@
 #!/usr/bin/env bash
 # tests/lrs/run.sh -- 'etoolbox send' and 'etoolbox statements' against a
-# real LRS: Learning Locker's xapi-statements (npm) in memory on 127.0.0.1,
-# behind a fault-injecting proxy (tools/lrs-proxy.js) where a case needs
-# faults. Prints TAP on stdout; details go to stderr. Every server this
-# starts listens on 127.0.0.1 only and is stopped at the end (by pid);
+# real LRS, behind a fault-injecting proxy (tools/lrs-proxy.js) where a case
+# needs faults. Prints TAP on stdout; details go to stderr. Every server
+# this starts listens on 127.0.0.1 only and is stopped at the end (by pid);
 # every wait is bounded.
 #
 #   tests/lrs/run.sh            ETOOLBOX=path overrides build/etoolbox
 #   LRS_VALGRIND=0 skips the valgrind case
+#   LRS_UNDER_TEST=ll           Learning Locker's xapi-statements (npm) in
+#                               memory (the default)
+#   LRS_UNDER_TEST=etoolbox     etoolbox lrs, each server with its own
+#                               database, the clients with an admin key
+#                               (ETOOLBOX_LRS_AUTH); the cases that don't
+#                               touch an LRS (the validators) run with 'll'
+#                               only
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 cd "$top" || exit 2
 E=${ETOOLBOX:-$top/build/etoolbox}
+under=${LRS_UNDER_TEST:-ll}
+case $under in ll | etoolbox) ;; *) echo "tests/lrs/run.sh: LRS_UNDER_TEST is ll or etoolbox" >&2; exit 2 ;; esac
 n=0 failed=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() {
@@ -53,10 +61,22 @@ wait_file() {
 }
 json_field() { node -e "process.stdout.write(String(JSON.parse(require('fs').readFileSync('$1','utf8'))['$2']))"; }
 
-# start_lrs NAME [--auth U:P]: sets $lrs to the endpoint
+if [ "$under" = etoolbox ]; then
+	# one admin key for every server (a shared credentials file), in the
+	# environment of every client
+	ETOOLBOX_LRS_AUTH=$("$E" lrs key add --credentials "$work/lrs.keys" --scope admin --name tests) ||
+		bail "etoolbox lrs key add"
+	export ETOOLBOX_LRS_AUTH
+fi
+# start_lrs NAME [--credentials FILE]: sets $lrs to the endpoint
 start_lrs() {
 	local name=$1; shift
-	node tools/lrs-start.js --ready-file "$work/$name.ready" "$@" >"$work/$name.log" 2>&1 &
+	if [ "$under" = etoolbox ]; then
+		[ $# -gt 0 ] || set -- --credentials "$work/lrs.keys"
+		"$E" lrs -q --db "$work/$name.db" --listen 127.0.0.1:0 --ready-file "$work/$name.ready" "$@" >"$work/$name.log" 2>&1 &
+	else
+		node tools/lrs-start.js --ready-file "$work/$name.ready" "$@" >"$work/$name.log" 2>&1 &
+	fi
 	pids="$pids $!"
 	wait_file "$work/$name.ready" 30 || bail "start the LRS '$name' (see $work/$name.log)"
 	lrs=$(json_field "$work/$name.ready" lrs)
@@ -79,6 +99,7 @@ lines() { grep -c . "$1"; }
 node tools/lrs-gen.js --count 1000 > "$work/s1000.jsonl"
 node tools/lrs-gen.js --count 400 --seed 2 --format array > "$work/s400.json"
 node tools/lrs-gen.js --kind one-each --format array > "$work/one-each.json"
+if [ "$under" = ll ]; then
 node tests/lrs/util.js doc-examples docs/xapi-statements.md > "$work/doc.json" 2>"$work/doc.err" ||
 	echo '[]' > "$work/doc.json"
 
@@ -122,6 +143,7 @@ for seed in 11 12; do
 			"$(diff "$work/ll.bad" "$work/et.bad" | head -10)"
 	fi
 done
+fi # validators
 
 # ---------------------------------------------------------------------------
 # invalid statements: reported with their position, nothing sent
@@ -360,8 +382,14 @@ if [ $rc -eq 1 ] && cmp -s "$work/dead.ids" "$work/dead.want"; then
 else
 	not_ok "400: bisection dead-letters exactly the 2 statements the LRS rejects, exit 1" "rc=$rc $(cat "$work/dead.ids") $(tail -3 "$work/d.err")"
 fi
-if grep -q '"position":"statement at line 18","line":18,"status":400,"error":"Voider cannot void another voider' "$work/dead.jsonl" &&
-	grep -q '"status":400,"error":"Received missing attachments' "$work/dead.jsonl"; then
+if [ "$under" = etoolbox ]; then
+	msg_voider="statement '0e7f4c41-0000-4000-8000-000000000002': 'object' targets '0e7f4c41-0000-4000-8000-000000000001', a voiding statement, which can't be voided"
+	msg_attach="statement: 'attachments\[0\]' has no fileUrl and its content (sha2 abc) was not sent"
+else
+	msg_voider='Voider cannot void another voider' msg_attach='Received missing attachments'
+fi
+if grep -q "\"position\":\"statement at line 18\",\"line\":18,\"status\":400,\"error\":\"$msg_voider" "$work/dead.jsonl" &&
+	grep -q "\"status\":400,\"error\":\"$msg_attach" "$work/dead.jsonl"; then
 	ok "400: each dead letter has its position, the status and the LRS's message"
 else
 	not_ok "400: each dead letter has its position, the status and the LRS's message" "$(cut -c1-300 "$work/dead.jsonl")"
@@ -386,26 +414,33 @@ fi
 
 # ---------------------------------------------------------------------------
 # secrets: never printed
-secret=S3cret-Do-Not-Print-7f1
-start_lrs S --auth "etkey:$secret"
+if [ "$under" = etoolbox ]; then
+	# a key of its own (etoolbox makes the secret), on a server that knows only it
+	cred=$("$E" lrs key add --credentials "$work/S.keys" --scope admin --name secrets) || bail "etoolbox lrs key add (S)"
+	etkey=${cred%%:*} secret=${cred#*:}
+	start_lrs S --credentials "$work/S.keys"
+else
+	etkey=etkey secret=S3cret-Do-Not-Print-7f1
+	start_lrs S --auth "$etkey:$secret"
+fi
 lrsS=$lrs
 node tools/lrs-gen.js --count 50 --seed 61 > "$work/sec.jsonl"
-printf 'etkey:%s\n' "$secret" > "$work/auth"
+printf '%s:%s\n' "$etkey" "$secret" > "$work/auth"
 chmod 644 "$work/auth"
 : > "$work/sec.all"
-ETOOLBOX_LRS_AUTH="etkey:$secret" "$E" send --lrs "$lrsS" "$work/sec.jsonl" >>"$work/sec.all" 2>&1
+ETOOLBOX_LRS_AUTH="$etkey:$secret" "$E" send --lrs "$lrsS" "$work/sec.jsonl" >>"$work/sec.all" 2>&1
 rc1=$?
 "$E" send --no-journal --lrs "$lrsS" --auth-file "$work/auth" "$work/sec.jsonl" >>"$work/sec.all" 2>"$work/sec.err2"
 rc2=$?
 cat "$work/sec.err2" >> "$work/sec.all"
-"$E" statements --lrs "$lrsS" --auth "etkey:$secret" --format csv >>"$work/sec.all" 2>&1
+"$E" statements --lrs "$lrsS" --auth "$etkey:$secret" --format csv >>"$work/sec.all" 2>&1
 rc3=$?
-ETOOLBOX_LRS_AUTH="etkey:wrong-$secret" "$E" send --no-journal --lrs "$lrsS" "$work/sec.jsonl" >>"$work/sec.all" 2>"$work/sec.err4"
+ETOOLBOX_LRS_AUTH="$etkey:wrong-$secret" "$E" send --no-journal --lrs "$lrsS" "$work/sec.jsonl" >>"$work/sec.all" 2>"$work/sec.err4"
 rc4=$?
 cat "$work/sec.err4" >> "$work/sec.all"
-"$E" send --no-journal --lrs "http://etkey:$secret@127.0.0.1:9/xAPI/" --retry-for 1 "$work/sec.jsonl" >>"$work/sec.all" 2>&1
+"$E" send --no-journal --lrs "http://$etkey:$secret@127.0.0.1:9/xAPI/" --retry-for 1 "$work/sec.jsonl" >>"$work/sec.all" 2>&1
 rc5=$?
-"$E" statements --lrs "http://etkey:$secret@127.0.0.1:1/xAPI/" --retry-for 1 >>"$work/sec.all" 2>&1
+"$E" statements --lrs "http://$etkey:$secret@127.0.0.1:1/xAPI/" --retry-for 1 >>"$work/sec.all" 2>&1
 if [ $rc1 -eq 0 ] && [ $rc2 -eq 0 ] && [ $rc3 -eq 0 ] && [ $rc4 -eq 4 ] && [ $rc5 -eq 4 ] &&
 	grep -q "refused the credentials (401)" "$work/sec.err4"; then
 	ok "auth: env, --auth-file and --auth work; a wrong secret is a 401 error (exit 4)"
