@@ -50,7 +50,8 @@ void buf_grow(struct buf *b, size_t extra)
 void buf_add(struct buf *b, const void *data, size_t n)
 {
 	buf_grow(b, n);
-	memcpy(b->ptr + b->len, data, n);
+	if (n) /* data may be NULL then (an empty SQLite blob, say) */
+		memcpy(b->ptr + b->len, data, n);
 	b->len += n;
 	b->ptr[b->len] = '\0';
 }

@@ -54,7 +54,8 @@ int main(int argc, char **argv)
 		}
 		if (dh)
 			closedir(dh);
-		qsort(names, count, sizeof(*names), cmp_names);
+		if (count)
+			qsort(names, count, sizeof(*names), cmp_names);
 		size_t ran = 0;
 		for (size_t i = 0; i < count; i++) {
 			char *data = NULL;

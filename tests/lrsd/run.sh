@@ -22,7 +22,8 @@ fi
 E=$(cd "$(dirname "${ETOOLBOX:-build/etoolbox}")" && pwd)/$(basename "${ETOOLBOX:-build/etoolbox}")
 vg=${LRSD_VALGRIND:-1}
 command -v valgrind >/dev/null || vg=0
-case $E in */asan/*) vg=0 ;; esac
+sanitized=0
+case $E in */asan/*) vg=0 sanitized=1 ;; esac
 work=$(mktemp -d /tmp/etoolbox-lrsd-XXXXXX)
 trap 'rm -rf "$work"' EXIT
-node "$here/run.js" --etoolbox "$E" --work "$work" --valgrind "$vg"
+node "$here/run.js" --etoolbox "$E" --work "$work" --valgrind "$vg" --sanitized "$sanitized"
