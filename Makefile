@@ -114,7 +114,8 @@ unit: $(B)/unit-tests
 	$(B)/unit-tests
 
 # fuzzing: the replay driver runs in 'make test'; 'make fuzz' builds the
-# libFuzzer binaries with clang (FUZZ_TIME seconds each with fuzz-run)
+# libFuzzer binaries with clang (FUZZ_TIME seconds each with fuzz-run);
+# undefined behaviour stops a run with a crash file, like a memory error
 FUZZ_O = $(B)/obj/fuzz/fuzz_targets.o
 
 $(B)/obj/fuzz/%.o: tests/fuzz/%.c tests/fuzz/fuzz.h $(wildcard src/*.h)
@@ -126,9 +127,9 @@ $(B)/fuzz-replay: $(B)/obj/fuzz/replay.o $(FUZZ_O) $(B)/libetcore.a
 
 FUZZ_TIME ?= 60
 fuzz:
-	$(MAKE) B=build/fuzz CC=clang CFLAGS='-O1 -g -fsanitize=fuzzer-no-link,address,undefined' build/fuzz/libetcore.a build/fuzz/obj/fuzz/fuzz_targets.o
+	$(MAKE) B=build/fuzz CC=clang CFLAGS='-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined' build/fuzz/libetcore.a build/fuzz/obj/fuzz/fuzz_targets.o
 	for t in yaml manifest markdown zip xapi lrs_reply journal lrs; do \
-		clang $(ALL_CFLAGS) -Itests/fuzz -fsanitize=fuzzer,address,undefined -o build/fuzz/fuzz_$$t \
+		clang $(ALL_CFLAGS) -Itests/fuzz -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -o build/fuzz/fuzz_$$t \
 			tests/fuzz/libfuzzer_$$t.c build/fuzz/obj/fuzz/fuzz_targets.o build/fuzz/libetcore.a $(LIBS) || exit 1; \
 	done
 
