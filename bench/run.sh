@@ -18,8 +18,9 @@
 #   2. the synthetic course (tools/gen-synthetic-course.sh) built with
 #      `etoolbox build --single`, against `zip -r -X -6` and npm
 #      simple-scorm-packager (bench/ssp.js) over the same rendered files
-#      (etoolbox's package, unzipped once), REPS rounds, the three tools
-#      taking turns within each round so machine load hits them alike;
+#      (etoolbox's package, unzipped once), REPS rounds, the tools taking
+#      turns within each round so machine load hits them alike; etoolbox
+#      also with --level 1 (fastest deflate), reported beside the default;
 #   3. `etoolbox build --single` of a larger synthetic course, for peak RSS.
 # Wall time and peak RSS come from GNU time (`/usr/bin/time -f '%e %U %S
 # %M'`); medians and ratios are printed and written to
@@ -194,11 +195,14 @@ rm "$W/ssp-src/imsmanifest.xml" "$W"/ssp-src/*.xsd
 cp "$W/rend/imsmanifest.xml" "$W"/rend/*.xsd "$W/ssp-src/"
 
 S_ET_CMD="etoolbox build -q --single -o OUT COURSE"
+S_ET1_CMD="etoolbox build -q --single --level 1 -o OUT COURSE"
 S_ZIP_CMD="cd RENDERED && zip -q -r -X -6 ../zip-out.zip ."
 S_SSP_CMD="node bench/ssp.js SSP_SRC OUT"
 round() { # round TAGSUFFIX
 	rm -rf "$W/syn-out"
 	measure "et$1" "$ROOT" "$ET" build -q --single -o "$W/syn-out" "$W/syn"
+	rm -rf "$W/syn-out1"
+	measure "et1$1" "$ROOT" "$ET" build -q --single --level 1 -o "$W/syn-out1" "$W/syn"
 	rm -f "$W/zip-out.zip"
 	measure "zip$1" "$W/rend" zip -q -r -X -6 ../zip-out.zip .
 	rm -rf "$W/ssp-out"
@@ -213,6 +217,8 @@ while [ $i -le "$REPS" ]; do
 	i=$((i + 1))
 done
 S_ETB=$(fsize "$W/syn-out/synthetic_en.zip")
+S_ET1B=$(fsize "$W/syn-out1/synthetic_en.zip")
+rm -rf "$W/syn-out1"
 S_ZIPB=$(fsize "$W/zip-out.zip")
 S_SSPB=$(fsize "$W"/ssp-out/*.zip)
 rm -rf "$W/rend" "$W/ssp-src" "$W/zip-out.zip" "$W/ssp-out"
@@ -244,6 +250,10 @@ R_ZIP=$(calc '%.2f' "$ET_W / $ZIP_W")
 R_ZIPC=$(calc '%.2f' "$ET_C / $ZIP_C")
 R_SSP=$(calc '%.2f' "$SSP_W / $ET_W")
 R_SSPC=$(calc '%.2f' "$SSP_C / $ET_C")
+ET1_W=$(med et1 2) ET1_C=$(med et1 6) ET1_R=$(mib "$(med et1 5)")
+R_SSP1=$(calc '%.2f' "$SSP_W / $ET1_W")
+R_SSP1C=$(calc '%.2f' "$SSP_C / $ET1_C")
+R_B1=$(calc '%.3f' "$S_ET1B / $S_ETB")
 J_RATIO=$(calc '%.2f' "$J_ET / $J_ZIP")
 verdict() { awk "BEGIN { print ($1) ? \"met\" : \"MISSED\" }"; }
 T1=$(verdict "$J_ET < 100")
@@ -281,11 +291,13 @@ mkdir -p "$BENCH/results"
 	echo "| command | wall (median) | CPU user+sys | peak RSS | zip bytes |"
 	echo "|---|---:|---:|---:|---:|"
 	echo "| \`$S_ET_CMD\` | $ET_W s | $ET_C s | $ET_R MiB | $S_ETB |"
+	echo "| \`$S_ET1_CMD\` | $ET1_W s | $ET1_C s | $ET1_R MiB | $S_ET1B |"
 	echo "| \`$S_ZIP_CMD\` | $ZIP_W s | $ZIP_C s | $ZIP_R MiB | $S_ZIPB |"
 	echo "| \`$S_SSP_CMD\` | $SSP_W s | $SSP_C s | $SSP_R MiB | $S_SSPB |"
 	echo
 	echo "- etoolbox/zip: $R_ZIP wall ($R_ZIPC CPU)"
 	echo "- simple-scorm-packager/etoolbox: $R_SSP× wall ($R_SSPC× CPU)"
+	echo "- simple-scorm-packager/etoolbox --level 1: $R_SSP1× wall ($R_SSP1C× CPU); its zip is $R_B1× the size of level 6's"
 	if [ "$BIG_MB" -gt 0 ]; then
 		echo
 		echo "## 3. Peak RSS against media size"
