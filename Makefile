@@ -9,8 +9,14 @@
 
 CC      ?= cc
 PREFIX  ?= /usr/local
-PKGS    := libzip libxml-2.0 jansson libcurl yaml-0.1 libcmark libdeflate zlib
-PKGS    += libmicrohttpd sqlite3 libcrypto
+PKGS    := libzip libxml-2.0 jansson yaml-0.1 libcmark libdeflate zlib
+PKGS    += sqlite3 libcrypto
+# opened with dlopen by the commands that need them (src/dynlib.h): linked,
+# they doubled the start-up time of every command
+DLPKGS  := libcurl libmicrohttpd
+soname   = $(shell objdump -p $$(pkg-config --variable=libdir $(1))/$(2).so 2>/dev/null | awk '$$1 == "SONAME" {print $$2}')
+CURL_SONAME := $(or $(call soname,libcurl,libcurl),libcurl.so.4)
+MHD_SONAME  := $(or $(call soname,libmicrohttpd,libmicrohttpd),libmicrohttpd.so.12)
 VERSION := 0.1.0
 
 CFLAGS  ?= -O2 -g
@@ -18,14 +24,15 @@ WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wno-format-nonliteral
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
              -DET_VERSION='"$(VERSION)"' $(WARN) $(CFLAGS) \
-             $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -Isrc
-LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread
+             $(shell pkg-config --cflags $(PKGS) $(DLPKGS) 2>/dev/null) -Isrc \
+             -DET_CURL_SONAME='"$(CURL_SONAME)"' -DET_MHD_SONAME='"$(MHD_SONAME)"'
+LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ldl -pthread
 
 B       ?= build
 CORE    := buf diag util source ydoc course parse check markdown escape html \
            manifest xsd scormcheck zipw zipcheck package embed
 CORE    += sha1 xapi_uuid xapi_validate xapi_reader xapi_csv xapi_auth \
-           lrsclient journal
+           lrsclient journal dynlib
 CORE    += lrs_codec lrs_keys lrs_statement lrs_store lrs_query lrs_state \
            lrs_multipart lrs_sig lrs_stmts lrs_api lrs_http lrs_pack lrs_pool lrs_arena
 CLI     := main cmd_build cmd_check

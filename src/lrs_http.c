@@ -3,7 +3,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -13,6 +12,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include "dynlib.h"
 #include "errors.h"
 #include "lrs_codec.h"
 #include "util.h"
@@ -24,6 +24,9 @@
 	"Authorization, Content-Type, X-Experience-API-Version, If-Match, "  \
 	"If-None-Match, Accept-Language, X-Experience-API-Hash"
 #define ALLOW_METHODS "GET, HEAD, POST, PUT, DELETE, OPTIONS"
+
+/* libmicrohttpd, opened by lrs_http_start before any server thread runs */
+static const struct dynlib_mhd *mhd;
 
 struct lrs_http {
 	struct MHD_Daemon *daemon;
@@ -112,62 +115,62 @@ static enum MHD_Result respond(struct lrs_http *h, struct MHD_Connection *c,
 	char date[40], iso[32];
 	if (len) {
 		char *data = buf_detach(&res->body, &len);
-		r = MHD_create_response_from_buffer(len, data,
+		r = mhd->create_response_from_buffer(len, data,
 						    MHD_RESPMEM_MUST_FREE);
 	} else {
-		r = MHD_create_response_from_buffer(0, NULL,
+		r = mhd->create_response_from_buffer(0, NULL,
 						    MHD_RESPMEM_PERSISTENT);
 	}
 	if (!r)
 		return MHD_NO;
-	MHD_add_response_header(r, "X-Experience-API-Version", "1.0.3");
+	mhd->add_response_header(r, "X-Experience-API-Version", "1.0.3");
 	if (res->content_type[0])
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+		mhd->add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 					res->content_type);
 	if (res->etag[0])
-		MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, res->etag);
+		mhd->add_response_header(r, MHD_HTTP_HEADER_ETAG, res->etag);
 	if (res->last_modified) {
 		lrs_codec_http_date(res->last_modified, date);
-		MHD_add_response_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, date);
+		mhd->add_response_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, date);
 	}
 	if (res->consistent_through) {
 		lrs_codec_time_format(res->consistent_through, iso);
-		MHD_add_response_header(r, "X-Experience-API-Consistent-Through",
+		mhd->add_response_header(r, "X-Experience-API-Consistent-Through",
 					iso);
 	}
 	if (res->challenge)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+		mhd->add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
 					"Basic realm=\"etoolbox lrs\", "
 					"charset=\"UTF-8\"");
 	if (res->allow)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, res->allow);
+		mhd->add_response_header(r, MHD_HTTP_HEADER_ALLOW, res->allow);
 	if (res->retry_after) {
 		char ra[16];
 		snprintf(ra, sizeof(ra), "%d", res->retry_after);
-		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, ra);
+		mhd->add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, ra);
 	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	mhd->add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	const char *origin = cors_origin(
-	    h, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin"));
+	    h, mhd->lookup_connection_value(c, MHD_HEADER_KIND, "Origin"));
 	if (origin) {
-		MHD_add_response_header(r, "Access-Control-Allow-Origin", origin);
+		mhd->add_response_header(r, "Access-Control-Allow-Origin", origin);
 		if (strcmp(origin, "*"))
-			MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Origin");
-		MHD_add_response_header(r, "Access-Control-Expose-Headers",
+			mhd->add_response_header(r, MHD_HTTP_HEADER_VARY, "Origin");
+		mhd->add_response_header(r, "Access-Control-Expose-Headers",
 					EXPOSE_HEADERS);
 		if (strcmp(method, "OPTIONS") == 0) {
-			MHD_add_response_header(r, "Access-Control-Allow-Methods",
+			mhd->add_response_header(r, "Access-Control-Allow-Methods",
 						ALLOW_METHODS);
-			MHD_add_response_header(r, "Access-Control-Allow-Headers",
+			mhd->add_response_header(r, "Access-Control-Allow-Headers",
 						ALLOW_HEADERS);
-			MHD_add_response_header(r, "Access-Control-Max-Age",
+			mhd->add_response_header(r, "Access-Control-Max-Age",
 						"86400");
 		}
 	}
 	if (close)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
-	enum MHD_Result ok = MHD_queue_response(c, (unsigned)res->status, r);
-	MHD_destroy_response(r);
+		mhd->add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+	enum MHD_Result ok = mhd->queue_response(c, (unsigned)res->status, r);
+	mhd->destroy_response(r);
 	if (h->o.access_log || res->status >= 500 || res->status == 413)
 		http_log(h, "%s %s %d %zu %lld ms", method, url, res->status,
 			 len, (long long)(lrs_codec_now_ms() - t0));
@@ -259,7 +262,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
 		buf_init(&r->body);
 		r->t0 = lrs_codec_now_ms();
 		*con_cls = r;
-		const char *cl = MHD_lookup_connection_value(
+		const char *cl = mhd->lookup_connection_value(
 		    c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl) {
 			char *end;
@@ -326,7 +329,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
 		res.allow = ALLOW_METHODS;
 		goto answer;
 	}
-	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_param,
+	mhd->get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_param,
 				  &params);
 	if (params.bad) {
 		lrs_api_error(&res, 400, "too many parameters");
@@ -335,7 +338,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
 	req.path = url + blen + 1;
 	req.params = params.v;
 	req.nparams = params.n;
-#define HDR(name) MHD_lookup_connection_value(c, MHD_HEADER_KIND, name)
+#define HDR(name) mhd->lookup_connection_value(c, MHD_HEADER_KIND, name)
 	req.authorization = HDR(MHD_HTTP_HEADER_AUTHORIZATION);
 	req.version = HDR("X-Experience-API-Version");
 	req.content_type = HDR(MHD_HTTP_HEADER_CONTENT_TYPE);
@@ -440,13 +443,20 @@ int lrs_http_start(struct lrs_http **out, struct lrs_api *api,
 	int rc = parse_listen(o->listen, &ss, &slen, &v6, d);
 	if (rc)
 		return rc;
+	if (!(mhd = dynlib_mhd())) {
+		diag_error(d, LOC_NONE,
+			   "%s (the LRS needs libmicrohttpd: on Debian, "
+			   "apt-get install libmicrohttpd12)",
+			   dynlib_error());
+		return ET_EIO;
+	}
 	struct lrs_http *h = xcalloc(1, sizeof(*h));
 	h->api = api;
 	h->o = *o;
 	h->cors = xstrdup(o->cors ? o->cors : "*");
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 			 MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0);
-	h->daemon = MHD_start_daemon(
+	h->daemon = mhd->start_daemon(
 	    flags, 0, NULL, NULL, handler, h, MHD_OPTION_EXTERNAL_LOGGER,
 	    mhd_logger, h, MHD_OPTION_SOCK_ADDR, &ss,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(o->threads ? o->threads : 4),
@@ -465,7 +475,7 @@ int lrs_http_start(struct lrs_http **out, struct lrs_api *api,
 		return ET_EIO;
 	}
 	const union MHD_DaemonInfo *info =
-	    MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	    mhd->get_daemon_info(h->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	h->port = info ? info->port : 0;
 	*out = h;
 	return 0;
@@ -480,7 +490,7 @@ void lrs_http_stop(struct lrs_http *h)
 {
 	if (!h)
 		return;
-	MHD_stop_daemon(h->daemon);
+	mhd->stop_daemon(h->daemon);
 	free(h->cors);
 	free(h);
 }

@@ -1,7 +1,6 @@
 /* lrsclient.c -- an xAPI 1.0.3 LRS client over libcurl (see lrsclient.h) */
 #include "lrsclient.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <jansson.h>
 #include <stdint.h>
@@ -12,6 +11,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "dynlib.h"
 #include "errors.h"
 #include "util.h"
 
@@ -19,6 +19,7 @@
 #define LRS_GET_REPLY_MAX (512u << 20) /* one page of statements */
 
 struct lrsclient {
+	const struct dynlib_curl *cu; /* libcurl, opened by lrsclient_new */
 	CURL *h;
 	char *endpoint; /* with a trailing '/' */
 	char *shown;    /* the endpoint without userinfo */
@@ -135,7 +136,8 @@ double lrsclient_retry_after(const char *value, long now)
 	long long secs = strtoll(value, &end, 10);
 	if (end != value && *end == '\0' && errno == 0)
 		return secs < 0 ? -1 : (double)secs;
-	time_t when = curl_getdate(value, NULL);
+	const struct dynlib_curl *cu = dynlib_curl();
+	time_t when = cu ? cu->getdate(value, NULL) : -1;
 	if (when < 0)
 		return -1;
 	return when > now ? (double)(when - now) : 0.0;
@@ -179,6 +181,14 @@ int lrsclient_new(struct lrsclient **out, const struct lrsclient_opts *o,
 	struct lrsclient *c;
 	const char *e = o->endpoint;
 	*out = NULL;
+	const struct dynlib_curl *cu = dynlib_curl();
+	if (!cu) {
+		diag_error(d, LOC_NONE,
+			   "%s (send and statements need libcurl: on Debian, "
+			   "apt-get install libcurl4)",
+			   dynlib_error());
+		return ET_EIO;
+	}
 	if (!e || (strncasecmp(e, "http://", 7) && strncasecmp(e, "https://", 8))) {
 		char *shown = lrsclient_redact(e ? e : "");
 		diag_report(d, DIAG_ERROR, "lrs-url", LOC_NONE,
@@ -189,6 +199,7 @@ int lrsclient_new(struct lrsclient **out, const struct lrsclient_opts *o,
 		return ET_EINVALID;
 	}
 	c = xcalloc(1, sizeof(*c));
+	c->cu = cu;
 	size_t el = strlen(e);
 	c->endpoint = xasprintf("%s%s", e, el && e[el - 1] == '/' ? "" : "/");
 	c->shown = lrsclient_redact(c->endpoint);
@@ -211,35 +222,35 @@ int lrsclient_new(struct lrsclient **out, const struct lrsclient_opts *o,
 
 	char *ver = xasprintf("X-Experience-API-Version: %s",
 			      o->version ? o->version : "1.0.3");
-	c->hdr_get = curl_slist_append(NULL, ver);
-	c->hdr_get = curl_slist_append(c->hdr_get, "Accept: application/json");
-	c->hdr_post = curl_slist_append(NULL, ver);
-	c->hdr_post = curl_slist_append(c->hdr_post, "Accept: application/json");
-	c->hdr_post = curl_slist_append(c->hdr_post,
+	c->hdr_get = cu->slist_append(NULL, ver);
+	c->hdr_get = cu->slist_append(c->hdr_get, "Accept: application/json");
+	c->hdr_post = cu->slist_append(NULL, ver);
+	c->hdr_post = cu->slist_append(c->hdr_post, "Accept: application/json");
+	c->hdr_post = cu->slist_append(c->hdr_post,
 					"Content-Type: application/json; "
 					"charset=utf-8");
-	c->hdr_post = curl_slist_append(c->hdr_post, "Expect:");
+	c->hdr_post = cu->slist_append(c->hdr_post, "Expect:");
 	free(ver);
 
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	c->h = curl_easy_init();
+	cu->global_init(CURL_GLOBAL_DEFAULT);
+	c->h = cu->easy_init();
 	if (!c->h || !c->hdr_get || !c->hdr_post)
 		BUG("libcurl initialization failed");
-	curl_easy_setopt(c->h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c->h, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(c->h, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(c->h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c->h, CURLOPT_USERAGENT, "etoolbox/" ET_VERSION);
-	curl_easy_setopt(c->h, CURLOPT_TIMEOUT_MS, (long)(c->timeout * 1000));
-	curl_easy_setopt(c->h, CURLOPT_CONNECTTIMEOUT_MS,
+	cu->easy_setopt(c->h, CURLOPT_NOSIGNAL, 1L);
+	cu->easy_setopt(c->h, CURLOPT_TCP_KEEPALIVE, 1L);
+	cu->easy_setopt(c->h, CURLOPT_FOLLOWLOCATION, 0L);
+	cu->easy_setopt(c->h, CURLOPT_PROTOCOLS_STR, "http,https");
+	cu->easy_setopt(c->h, CURLOPT_USERAGENT, "etoolbox/" ET_VERSION);
+	cu->easy_setopt(c->h, CURLOPT_TIMEOUT_MS, (long)(c->timeout * 1000));
+	cu->easy_setopt(c->h, CURLOPT_CONNECTTIMEOUT_MS,
 			 (long)((c->timeout < 10 ? c->timeout : 10) * 1000));
-	curl_easy_setopt(c->h, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(c->h, CURLOPT_WRITEFUNCTION, lrs_write_cb);
-	curl_easy_setopt(c->h, CURLOPT_HEADERFUNCTION, lrs_header_cb);
+	cu->easy_setopt(c->h, CURLOPT_ACCEPT_ENCODING, "");
+	cu->easy_setopt(c->h, CURLOPT_WRITEFUNCTION, lrs_write_cb);
+	cu->easy_setopt(c->h, CURLOPT_HEADERFUNCTION, lrs_header_cb);
 	if (c->user) {
-		curl_easy_setopt(c->h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-		curl_easy_setopt(c->h, CURLOPT_USERNAME, c->user);
-		curl_easy_setopt(c->h, CURLOPT_PASSWORD, c->pass);
+		cu->easy_setopt(c->h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+		cu->easy_setopt(c->h, CURLOPT_USERNAME, c->user);
+		cu->easy_setopt(c->h, CURLOPT_PASSWORD, c->pass);
 	}
 	*out = c;
 	return 0;
@@ -249,10 +260,11 @@ void lrsclient_free(struct lrsclient *c)
 {
 	if (!c)
 		return;
-	curl_easy_cleanup(c->h);
-	curl_slist_free_all(c->hdr_get);
-	curl_slist_free_all(c->hdr_post);
-	curl_global_cleanup();
+	const struct dynlib_curl *cu = c->cu;
+	cu->easy_cleanup(c->h);
+	cu->slist_free_all(c->hdr_get);
+	cu->slist_free_all(c->hdr_post);
+	cu->global_cleanup();
 	if (c->pass) /* don't leave the secret in freed memory */
 		memset(c->pass, 0, strlen(c->pass));
 	free(c->endpoint);
@@ -282,35 +294,36 @@ long lrsclient_connects(const struct lrsclient *c)
 static void lrs_perform(struct lrsclient *c, const char *url, const char *body,
 			size_t len, struct lrs_reply *r)
 {
+	const struct dynlib_curl *cu = c->cu;
 	buf_clear(&r->body);
 	r->status = 0;
 	r->truncated = 0;
 	r->err[0] = '\0';
 	r->retry_after[0] = '\0';
-	curl_easy_setopt(c->h, CURLOPT_URL, url);
-	curl_easy_setopt(c->h, CURLOPT_WRITEDATA, r);
-	curl_easy_setopt(c->h, CURLOPT_HEADERDATA, r);
-	curl_easy_setopt(c->h, CURLOPT_ERRORBUFFER, r->err);
+	cu->easy_setopt(c->h, CURLOPT_URL, url);
+	cu->easy_setopt(c->h, CURLOPT_WRITEDATA, r);
+	cu->easy_setopt(c->h, CURLOPT_HEADERDATA, r);
+	cu->easy_setopt(c->h, CURLOPT_ERRORBUFFER, r->err);
 	if (body) {
-		curl_easy_setopt(c->h, CURLOPT_HTTPHEADER, c->hdr_post);
-		curl_easy_setopt(c->h, CURLOPT_POST, 1L);
-		curl_easy_setopt(c->h, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(c->h, CURLOPT_POSTFIELDSIZE_LARGE,
+		cu->easy_setopt(c->h, CURLOPT_HTTPHEADER, c->hdr_post);
+		cu->easy_setopt(c->h, CURLOPT_POST, 1L);
+		cu->easy_setopt(c->h, CURLOPT_POSTFIELDS, body);
+		cu->easy_setopt(c->h, CURLOPT_POSTFIELDSIZE_LARGE,
 				 (curl_off_t)len);
 	} else {
-		curl_easy_setopt(c->h, CURLOPT_HTTPHEADER, c->hdr_get);
-		curl_easy_setopt(c->h, CURLOPT_HTTPGET, 1L);
+		cu->easy_setopt(c->h, CURLOPT_HTTPHEADER, c->hdr_get);
+		cu->easy_setopt(c->h, CURLOPT_HTTPGET, 1L);
 	}
 	c->requests++;
-	r->cc = curl_easy_perform(c->h);
+	r->cc = cu->easy_perform(c->h);
 	long nc = 0;
-	if (curl_easy_getinfo(c->h, CURLINFO_NUM_CONNECTS, &nc) == CURLE_OK)
+	if (cu->easy_getinfo(c->h, CURLINFO_NUM_CONNECTS, &nc) == CURLE_OK)
 		c->connects += nc;
 	if (r->cc == CURLE_OK || r->cc == CURLE_WRITE_ERROR)
-		curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, &r->status);
+		cu->easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, &r->status);
 	if (r->truncated)
 		r->cc = CURLE_OK; /* an oversized body: keep what we have */
-	curl_easy_setopt(c->h, CURLOPT_ERRORBUFFER, NULL);
+	cu->easy_setopt(c->h, CURLOPT_ERRORBUFFER, NULL);
 }
 
 static int lrs_transient_status(long s)
@@ -329,7 +342,7 @@ static int lrs_permanent_curl(CURLcode cc)
 
 static const char *lrs_curl_text(const struct lrs_reply *r)
 {
-	return r->err[0] ? r->err : curl_easy_strerror(r->cc);
+	return r->err[0] ? r->err : dynlib_curl()->easy_strerror(r->cc);
 }
 
 /* A request with retries of transient failures. Returns 0 with the final

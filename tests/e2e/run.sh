@@ -60,6 +60,14 @@ validate_zip() {
 	return 0
 }
 
+# --- start-up: libcurl and libmicrohttpd are opened only by the commands
+# that use them (src/dynlib.h), never linked
+if command -v ldd >/dev/null; then
+	linked=$(ldd "$bin" 2>&1 | grep -Eo 'lib(curl|microhttpd)[^ ]*' | tr '\n' ' ')
+	[ -z "$linked" ] && ok "start-up: the binary doesn't link libcurl or libmicrohttpd" ||
+		fail "start-up: the binary doesn't link libcurl or libmicrohttpd" "linked: $linked"
+fi
+
 # --- the e-Toolbox --------------------------------------------------------
 export SOURCE_DATE_EPOCH=1700000000
 if "$bin" build -o "$work/dist1" "$course" > "$work/out1" 2> "$work/err1"; then

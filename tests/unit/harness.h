@@ -61,6 +61,7 @@ void test_xapi_csv(void);
 void test_xapi_auth(void);
 void test_journal(void);
 void test_lrsclient(void);
+void test_dynlib(void);
 void test_lrs_codec(void);
 void test_lrs_keys(void);
 void test_lrs_statement(void);

@@ -20,7 +20,7 @@ static const struct {
 	{ "xapi_validate", test_xapi_validate },
 	{ "xapi_reader", test_xapi_reader }, { "xapi_csv", test_xapi_csv },
 	{ "xapi_auth", test_xapi_auth }, { "journal", test_journal },
-	{ "lrsclient", test_lrsclient },
+	{ "lrsclient", test_lrsclient }, { "dynlib", test_dynlib },
 	{ "lrs_codec", test_lrs_codec },	 { "lrs_keys", test_lrs_keys },
 	{ "lrs_statement", test_lrs_statement }, { "lrs_pack", test_lrs_pack },
 	{ "lrs_multipart", test_lrs_multipart }, { "lrs_api", test_lrs_api },

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "dynlib.h"
 #include "errors.h"
 #include "harness.h"
 #include "journal.h"
@@ -590,4 +591,35 @@ void test_lrsclient(void)
 	   "lrsclient__new: adds the trailing slash");
 	lrsclient_free(c);
 	collect_free(&col);
+}
+
+void test_dynlib(void)
+{
+	const struct dynlib_curl *cu = dynlib_curl();
+	OK(cu != NULL, "dynlib__curl: libcurl opens%s%s", cu ? "" : ": ",
+	   dynlib_error());
+	if (cu) {
+		OK(dynlib_curl() == cu, "dynlib__curl: opened once");
+		OK(strlen(cu->easy_strerror(CURLE_OK)) > 0,
+		   "dynlib__curl: curl_easy_strerror answers");
+		OK(cu->getdate("Sun, 06 Nov 1994 08:49:37 GMT", NULL) ==
+		       784111777,
+		   "dynlib__curl: curl_getdate answers");
+		struct curl_slist *l = cu->slist_append(NULL, "A: b");
+		OK(l && strcmp(l->data, "A: b") == 0,
+		   "dynlib__curl: curl_slist_append answers");
+		cu->slist_free_all(l);
+	}
+	const struct dynlib_mhd *mhd = dynlib_mhd();
+	OK(mhd != NULL, "dynlib__mhd: libmicrohttpd opens%s%s",
+	   mhd ? "" : ": ", dynlib_error());
+	if (mhd) {
+		struct MHD_Response *r =
+		    mhd->create_response_from_buffer(0, NULL,
+						     MHD_RESPMEM_PERSISTENT);
+		OK(r && mhd->add_response_header(r, "X-A", "b") == MHD_YES,
+		   "dynlib__mhd: a response with a header");
+		if (r)
+			mhd->destroy_response(r);
+	}
 }
