@@ -42,7 +42,8 @@ static int load(const char *soname, const struct sym *syms, size_t n,
 {
 	void *h = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
 	if (!h) {
-		set_why("cannot load %s: %s", soname, dlerror());
+		const char *e = dlerror(); /* "<soname>: cannot open ..." */
+		set_why(e ? "%.0s%s" : "cannot load %s", soname, e);
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++) {

@@ -50,7 +50,8 @@ struct dynlib_mhd {
 
 const struct dynlib_curl *dynlib_curl(void);
 const struct dynlib_mhd *dynlib_mhd(void);
-/* Why the last load failed: "cannot load libcurl.so.4: <dlerror>". */
+/* Why the last load failed, from dlerror: "libcurl.so.4: cannot open
+ * shared object file: No such file or directory". */
 const char *dynlib_error(void);
 
 #endif
