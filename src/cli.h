@@ -56,5 +56,9 @@ int cli_exit_code(int err);
 /* "etoolbox: error: ..." plus a hint to run help; returns CLI_EXIT_USAGE */
 int cli_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* Parse option 'opt''s value 's' as a number in [min, max] (max: HUGE_VAL
+ * for no upper bound) into *out; 0, or a usage error (CLI_EXIT_USAGE). */
+int cli_number(const char *cmd, const char *opt, const char *s, double min,
+	       double max, double *out);
 
 #endif

@@ -2,6 +2,7 @@
  * one exactly once, through outages and crashes */
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -508,20 +509,6 @@ static int send_batches(struct send_run *run, struct lrsclient *c, FILE *spool,
 
 /* ---- the command ------------------------------------------------------ */
 
-static int send_number(const char *opt, const char *s, double min,
-		       double *out)
-{
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (end == s || *end || errno || v < min)
-		return cli_usage_error("send", "%s wants a number of at least %g, "
-					       "not '%s'",
-				       opt, min, s);
-	*out = v;
-	return 0;
-}
-
 static char *send_default_journal_dir(void)
 {
 	const char *x = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
@@ -587,7 +574,8 @@ int cmd_send(int argc, char **argv)
 			auth_file = optarg;
 			break;
 		case O_BATCH:
-			if (send_number("--batch", optarg, 1, &batch))
+			if (cli_number("send", "--batch", optarg, 1,
+				       HUGE_VAL, &batch))
 				goto usage;
 			break;
 		case O_DEAD:
@@ -600,18 +588,21 @@ int cmd_send(int argc, char **argv)
 			lrs = optarg;
 			break;
 		case O_MAX_ERRORS:
-			if (send_number("--max-errors", optarg, 0, &max_errors))
+			if (cli_number("send", "--max-errors", optarg, 0,
+				       HUGE_VAL, &max_errors))
 				goto usage;
 			break;
 		case O_NO_JOURNAL:
 			no_journal = 1;
 			break;
 		case O_RETRY_FOR:
-			if (send_number("--retry-for", optarg, 0.001, &retry_for))
+			if (cli_number("send", "--retry-for", optarg, 0.001,
+				       HUGE_VAL, &retry_for))
 				goto usage;
 			break;
 		case O_TIMEOUT:
-			if (send_number("--timeout", optarg, 0.001, &timeout))
+			if (cli_number("send", "--timeout", optarg, 0.001,
+				       HUGE_VAL, &timeout))
 				goto usage;
 			break;
 		default:

@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "cli.h"
 #include "errors.h"
+#include "lrs_codec.h"
 #include "lrsclient.h"
 #include "util.h"
 #include "xapi_auth.h"
@@ -60,25 +61,10 @@ const char cmd_statements_usage[] =
     "Exit status: 0 ok, 2 usage error, 3 the output could not be written,\n"
     "4 the LRS could not be reached or failed.\n";
 
-static void st_escape(struct buf *b, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || strchr("-._~", *p)) {
-			buf_putc(b, (char)*p);
-		} else {
-			buf_putc(b, '%');
-			buf_putc(b, hex[*p >> 4]);
-			buf_putc(b, hex[*p & 15]);
-		}
-	}
-}
-
 static void st_param(struct buf *b, const char *name, const char *value)
 {
 	buf_printf(b, "&%s=", name);
-	st_escape(b, value);
+	lrs_codec_escape(b, value);
 }
 
 /* The --agent value as compact JSON, or NULL after a usage error. */
@@ -106,20 +92,6 @@ static double st_now(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int st_number(const char *opt, const char *s, double min, double max,
-		     double *out)
-{
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (end == s || *end || errno || v < min || v > max)
-		return cli_usage_error("statements",
-				       "%s wants a number from %g to %g, not '%s'",
-				       opt, min, max, s);
-	*out = v;
-	return 0;
 }
 
 int cmd_statements(int argc, char **argv)
@@ -203,7 +175,8 @@ int cmd_statements(int argc, char **argv)
 			lrs = optarg;
 			break;
 		case O_PAGE:
-			if (st_number("--page-size", optarg, 1, 100000, &page)) {
+			if (cli_number("statements", "--page-size", optarg, 1,
+				       100000, &page)) {
 				exit_code = CLI_EXIT_USAGE;
 				goto done;
 			}
@@ -218,8 +191,8 @@ int cmd_statements(int argc, char **argv)
 			rel_agents = 1;
 			break;
 		case O_RETRY_FOR:
-			if (st_number("--retry-for", optarg, 0.001, 1e9,
-				      &retry_for)) {
+			if (cli_number("statements", "--retry-for", optarg,
+				       0.001, 1e9, &retry_for)) {
 				exit_code = CLI_EXIT_USAGE;
 				goto done;
 			}
@@ -228,7 +201,8 @@ int cmd_statements(int argc, char **argv)
 			since = optarg;
 			break;
 		case O_TIMEOUT:
-			if (st_number("--timeout", optarg, 0.001, 1e9, &timeout)) {
+			if (cli_number("statements", "--timeout", optarg,
+				       0.001, 1e9, &timeout)) {
 				exit_code = CLI_EXIT_USAGE;
 				goto done;
 			}

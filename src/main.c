@@ -1,4 +1,6 @@
 /* main.c -- etoolbox's entry point: global options and the command table */
+#include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +65,25 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 			"for more information\n",
 		cmd ? " " : "", cmd ? cmd : "");
 	return CLI_EXIT_USAGE;
+}
+
+int cli_number(const char *cmd, const char *opt, const char *s, double min,
+	       double max, double *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (end == s || *end || errno || v < min || v > max) {
+		if (max == HUGE_VAL)
+			return cli_usage_error(cmd, "%s wants a number of at "
+						    "least %g, not '%s'",
+					       opt, min, s);
+		return cli_usage_error(cmd,
+				       "%s wants a number from %g to %g, not '%s'",
+				       opt, min, max, s);
+	}
+	*out = v;
+	return 0;
 }
 
 /* Print the source line of 'loc' with a caret under its column. */
