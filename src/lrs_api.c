@@ -394,13 +394,7 @@ static void activities(struct lrs_api *api, struct lrs_request *req,
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, LRS_REF_ACTIVITY);
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		struct buf text = BUF_INIT;
-		json_t *s = NULL;
-		if (lrs_store_text(db, sqlite3_column_blob(st, 0),
-				   (size_t)sqlite3_column_bytes(st, 0),
-				   sqlite3_column_int64(st, 1), &text, d) == 0)
-			s = json_loadb(text.ptr, text.len, 0, NULL);
-		buf_free(&text);
+		json_t *s = lrs_store_row_json(db, st, 0, 1, d);
 		json_t *obj = json_object_get(s, "object");
 		const char *oid = json_string_value(json_object_get(obj, "id"));
 		if (oid && strcmp(oid, id) == 0) {

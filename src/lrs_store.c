@@ -113,6 +113,19 @@ struct lrs_pack *lrs_db_pack(struct lrs_db *db)
 	return db->pack;
 }
 
+json_t *lrs_store_row_json(struct lrs_db *db, sqlite3_stmt *st, int body_col,
+			   int stored_col, struct diag *d)
+{
+	struct buf text = BUF_INIT;
+	json_t *j = NULL;
+	if (lrs_store_text(db, sqlite3_column_blob(st, body_col),
+			   (size_t)sqlite3_column_bytes(st, body_col),
+			   sqlite3_column_int64(st, stored_col), &text, d) == 0)
+		j = json_loadb(text.ptr, text.len, 0, NULL);
+	buf_free(&text);
+	return j;
+}
+
 int lrs_store_text(struct lrs_db *db, const void *body, size_t len,
 		   int64_t stored, struct buf *out, struct diag *d)
 {
@@ -643,13 +656,7 @@ static int find(struct lrs_db *db, const unsigned char id[16], int parse,
 		f->seq = sqlite3_column_int64(st, 0);
 		f->voiding = sqlite3_column_int(st, 2);
 		if (parse) {
-			struct buf text = BUF_INIT;
-			if (lrs_store_text(db, sqlite3_column_blob(st, 1),
-					   (size_t)sqlite3_column_bytes(st, 1),
-					   sqlite3_column_int64(st, 3), &text,
-					   d) == 0)
-				f->json = json_loadb(text.ptr, text.len, 0, NULL);
-			buf_free(&text);
+			f->json = lrs_store_row_json(db, st, 1, 3, d);
 			if (!f->json) {
 				sqlite3_reset(st);
 				diag_error(d, LOC_NONE,
@@ -754,13 +761,7 @@ static int referrers(struct lrs_store *s, struct lrs_db *db,
 		int64_t rs = sqlite3_column_int64(st, 0);
 		if (rs == seq)
 			continue;
-		struct buf text = BUF_INIT;
-		json_t *j = NULL;
-		if (lrs_store_text(db, sqlite3_column_blob(st, 2),
-				   (size_t)sqlite3_column_bytes(st, 2),
-				   sqlite3_column_int64(st, 3), &text, d) == 0)
-			j = json_loadb(text.ptr, text.len, 0, NULL);
-		buf_free(&text);
+		json_t *j = lrs_store_row_json(db, st, 2, 3, d);
 		r = xrealloc(r, (n + 1) * sizeof(*r));
 		r[n].seq = rs;
 		r[n].voiding = sqlite3_column_int(st, 1);

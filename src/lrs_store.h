@@ -27,6 +27,7 @@
 #ifndef ET_LRS_STORE_H
 #define ET_LRS_STORE_H
 
+#include <jansson.h>
 #include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -64,6 +65,11 @@ struct lrs_pack *lrs_db_pack(struct lrs_db *db);
  * damaged (reported). */
 int lrs_store_text(struct lrs_db *db, const void *body, size_t len,
 		   int64_t stored, struct buf *out, struct diag *d);
+/* The same, parsed: the statement whose body is column 'body_col' of the
+ * current row of 'st', and its stored time column 'stored_col'. NULL when
+ * the body is damaged (reported) or is not JSON. */
+json_t *lrs_store_row_json(struct lrs_db *db, sqlite3_stmt *st, int body_col,
+			   int stored_col, struct diag *d);
 /* The prepared statement for 'sql' (a string constant: statements are
  * cached by its address), reset and with no bindings. NULL on error
  * (reported). */
