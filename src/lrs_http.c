@@ -177,6 +177,19 @@ static enum MHD_Result respond(struct lrs_http *h, struct MHD_Connection *c,
 	return ok;
 }
 
+/* Answer 'res' before the body is all in, and drop what was buffered. */
+static enum MHD_Result refuse(struct lrs_http *h, struct MHD_Connection *c,
+			      const char *method, const char *url,
+			      struct req *r, struct lrs_response *res)
+{
+	r->answered = 1;
+	budget_give(h, r);
+	buf_free(&r->body);
+	enum MHD_Result ok = respond(h, c, method, url, res, 1, r->t0);
+	lrs_response_release(res);
+	return ok;
+}
+
 static enum MHD_Result busy(struct lrs_http *h, struct MHD_Connection *c,
 			    const char *method, const char *url, struct req *r)
 {
@@ -186,12 +199,7 @@ static enum MHD_Result busy(struct lrs_http *h, struct MHD_Connection *c,
 		      "this LRS is receiving too much at once: try again in a "
 		      "moment");
 	res.retry_after = 1;
-	r->answered = 1;
-	budget_give(h, r);
-	buf_free(&r->body);
-	enum MHD_Result ok = respond(h, c, method, url, &res, 1, r->t0);
-	lrs_response_release(&res);
-	return ok;
+	return refuse(h, c, method, url, r, &res);
 }
 
 static enum MHD_Result too_large(struct lrs_http *h, struct MHD_Connection *c,
@@ -205,12 +213,7 @@ static enum MHD_Result too_large(struct lrs_http *h, struct MHD_Connection *c,
 		      "bytes): send fewer statements per request",
 		      h->o.max_body);
 	r->too_large = 1;
-	r->answered = 1;
-	budget_give(h, r);
-	buf_free(&r->body);
-	enum MHD_Result ok = respond(h, c, method, url, &res, 1, r->t0);
-	lrs_response_release(&res);
-	return ok;
+	return refuse(h, c, method, url, r, &res);
 }
 
 struct params {
