@@ -363,17 +363,23 @@ function register({ test: addTest, tmp, root, plain, scenarios, lrs = 'll' }) {
   }
   const sessionTime = async (L) => (await L.calls()).filter((c) => c.fn === 'LMSSetValue' && c.args[0] === 'cmi.core.session_time').pop().args[1];
 
-  // A learner goes through the module: every page, a failed attempt, a retry, a pass, exit.
-  async function failRetryPass(t, learner, exp, { between } = {}) {
-    const pkg = env.pkg;
-    const L = await launch(t, pkg, learner);
-    const { pages, questions: qs } = L.data;
-    const mastery = L.data.module.mastery_score;
+  // A session starts (initialized) and the learner pages through to the end: each topic left is experienced.
+  async function startAndWalk(L, exp) {
+    const pages = L.data.pages;
     exp.module('initialized');
     for (let i = 1; i < pages.length; i++) {
       await L.next();
       if (pages[i - 1].kind === 'topic') exp.topic(pages[i - 1]);
     }
+  }
+
+  // A learner goes through the module: every page, a failed attempt, a retry, a pass, exit.
+  async function failRetryPass(t, learner, exp, { between } = {}) {
+    const pkg = env.pkg;
+    const L = await launch(t, pkg, learner);
+    const { questions: qs } = L.data;
+    const mastery = L.data.module.mastery_score;
+    await startAndWalk(L, exp);
     await L.openFromToc('page-quiz');
     const k = failingCount(qs.length, mastery);
     for (const [i, q] of qs.entries()) {
@@ -615,13 +621,9 @@ function register({ test: addTest, tmp, root, plain, scenarios, lrs = 'll' }) {
     // every write refused with a long Retry-After: the statements pile up in the queue
     await plan({ status: { every: 1, code: 503, retryAfter: 600 } });
     const L1 = await launch(t, pkg, learner);
-    const { pages, questions: qs } = L1.data;
+    const { questions: qs } = L1.data;
     const mastery = L1.data.module.mastery_score;
-    exp.module('initialized');
-    for (let i = 1; i < pages.length; i++) {
-      await L1.next();
-      if (pages[i - 1].kind === 'topic') exp.topic(pages[i - 1]);
-    }
+    await startAndWalk(L1, exp);
     await L1.openFromToc('page-quiz');
     for (let a = 0; a < 3; a++) { // three failed attempts: more than a keepalive flush may carry
       if (a) await L1.retry();
@@ -677,12 +679,8 @@ function register({ test: addTest, tmp, root, plain, scenarios, lrs = 'll' }) {
     const exp = new Expect(pkg);
     await plan({ status: { every: 1, code: 503, retryAfter: 600 } });
     const L = await launch(t, pkg, learner);
-    const { pages, questions: qs } = L.data;
-    exp.module('initialized');
-    for (let i = 1; i < pages.length; i++) {
-      await L.next();
-      if (pages[i - 1].kind === 'topic') exp.topic(pages[i - 1]);
-    }
+    const { questions: qs } = L.data;
+    await startAndWalk(L, exp);
     await L.openFromToc('page-quiz');
     for (const q of qs) { const keys = Launch.response(q, true); await L.answer(q, keys); await L.check(q); exp.answer(q, keys, true); }
     const queue = await L.ev(() => window.etoolboxXapi.pending());
