@@ -374,7 +374,7 @@ function register({ test: addTest, tmp, root, plain, scenarios, lrs = 'll' }) {
   }
 
   // A learner goes through the module: every page, a failed attempt, a retry, a pass, exit.
-  async function failRetryPass(t, learner, exp, { between } = {}) {
+  async function failRetryPass(t, learner, exp, { between, beforeExit } = {}) {
     const pkg = env.pkg;
     const L = await launch(t, pkg, learner);
     const { questions: qs } = L.data;
@@ -397,6 +397,7 @@ function register({ test: addTest, tmp, root, plain, scenarios, lrs = 'll' }) {
     await L.submit(); // checks every question
     exp.score(100, mastery);
     exp.module('completed');
+    if (beforeExit) await beforeExit(L);
     await L.exit();
     exp.module('terminated');
     assertCleanSession(await L.calls());
@@ -592,8 +593,10 @@ function register({ test: addTest, tmp, root, plain, scenarios, lrs = 'll' }) {
     const exp = new Expect(pkg);
     const from = env.shim.log.length;
     await plan({ status: { every: 3, code: 503 }, dropAfter: { every: 4 }, down: { afterWrites: 5, ms: 2500 } });
+    let exitAt = Infinity;
     const L = await failRetryPass(t, learner, exp, {
       between: async () => { await plan({ status: { every: 2, code: 429, retryAfter: 1 }, dropBefore: { every: 5 } }); },
+      beforeExit: async () => { exitAt = Date.now(); },
     });
     const got = await delivered(account(learner), exp.lines.length, L, 60000);
     sameStatements(got, exp, 'the LRS, after the faults');
@@ -605,9 +608,11 @@ function register({ test: addTest, tmp, root, plain, scenarios, lrs = 'll' }) {
     const count = (f) => posts.filter(f).length;
     const c503 = count((e) => e.status === 503), c429 = count((e) => e.status === 429), cut = count((e) => e.status === -1);
     assert.ok(c503 > 0 && c429 > 0 && cut > 0, `faults happened: 503 ${c503}, 429 ${c429}, connection cut or refused ${cut}`);
-    // Retry-After: 1 is honoured: the next request comes a second later, not sooner
+    // Retry-After: 1 is honoured: the next request comes a second later, not sooner. Not the
+    // pagehide flush at exit: it goes out whatever the wait (its answers are never read, and
+    // what it carries stays queued; see the pagehide test), so it may follow a 429 at once.
     posts.forEach((e, i) => {
-      if (e.status === 429 && posts[i + 1]) assert.ok(posts[i + 1].t - e.t >= 950, `the request after a 429 with Retry-After: 1 came ${posts[i + 1].t - e.t} ms later`);
+      if (e.status === 429 && posts[i + 1] && posts[i + 1].t < exitAt) assert.ok(posts[i + 1].t - e.t >= 950, `the request after a 429 with Retry-After: 1 came ${posts[i + 1].t - e.t} ms later`);
     });
     const carried = posts.reduce((n, e) => n + (e.statements || []).length, 0);
     console.log(`# ${posts.length} POSTs carrying ${carried} statements: ${c503} × 503, ${c429} × 429, ${cut} cut or refused; ${got.length} statements stored, once each`);
